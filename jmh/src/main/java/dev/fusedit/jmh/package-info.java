@@ -1,0 +1,2 @@
+/** JMH benchmarks of the kernels against their peers (OpenBLAS, EJML). */
+package dev.fusedit.jmh;
