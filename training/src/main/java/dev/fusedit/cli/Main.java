@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The `fusedit` command line: one subcommand per job. */
 @Command(name = "fusedit", mixinStandardHelpOptions = true, version = "fusedit 0.1.0",
         description = "FuseDiT text-to-image in Java: train, sample, evaluate and benchmark.",
-        subcommands = {InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, TokenizeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -18,6 +18,22 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The CLI with one error policy: mistakes in the user's input (a bad file, a bad option
+     * value) print one line "fusedit: ..." and exit 2; anything else is a bug and keeps its trace.
+     */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof CliException || e instanceof java.io.IOException || e instanceof IllegalArgumentException) {
+                cmd.getErr().println("fusedit: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return cli;
     }
 }
