@@ -1,2 +1,0 @@
-/** Neural-network layers with named parameters; arrives with the Gemma-2 issue (see README.md). */
-package dev.fusedit.layers;
