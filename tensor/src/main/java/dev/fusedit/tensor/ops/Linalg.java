@@ -68,28 +68,28 @@ public final class Linalg {
 
     // ---------------------------------------------------------------- backward
 
-    /** dA = dC·Bᵀ per batch, computed in A's own layout, summed down to A's shape. */
+    /**
+     * dA = dC·Bᵀ per batch, computed in A's own layout (so a transposed A gets a transposed
+     * gradient), summed down to A's shape; for an A shared across the batch the sum happens in
+     * the kernel's accumulation.
+     */
     private static Tensor gradA(Tensor g, int[] aShape, Operand oa, Operand ob, int[] batchShape, int m, int n, int k, DType type) {
         int batch = Math.toIntExact(Tensor.numel(batchShape));
         MemorySegment dC = KernelDispatch.data(g, type);
         Kernels kernels = KernelDispatch.kernels(type);
+        boolean summed = batch > 1 && oa.batchStride == 0 && Tensor.numel(leading(aShape)) == 1;
         Tensor grad;
-        if (!oa.trans) {
+        if (!oa.trans && !summed && batch > 1 && ob.batchStride == 0) {
+            // dC is a contiguous stack of rows: one tall product against the shared B
             grad = Tensor.zeros(type, append(batchShape, m, k));
-            if (batch > 1 && ob.batchStride == 0) {
-                // dC is a contiguous stack of rows: one tall product against the shared B
-                kernels.matmul(new MatmulShape(1, batch * m, k, n, false, !ob.trans, 0, 0, 0, false), dC, ob.data, grad.data());
-            } else {
-                kernels.matmul(new MatmulShape(batch, m, k, n, false, !ob.trans, (long) m * n, ob.batchStride, (long) m * k, false),
-                        dC, ob.data, grad.data());
-            }
+            kernels.matmul(new MatmulShape(1, batch * m, k, n, false, !ob.trans, 0, 0, 0, false), dC, ob.data, grad.data());
+        } else if (!oa.trans) {
+            grad = products(kernels, type, batchShape, summed, m, k, n, false, dC, (long) m * n, !ob.trans, ob.data, ob.batchStride);
         } else {
-            Tensor stored = Tensor.zeros(type, append(batchShape, k, m));
-            kernels.matmul(new MatmulShape(batch, k, m, n, ob.trans, true, ob.batchStride, (long) m * n, (long) k * m, false),
-                    ob.data, dC, stored.data());
-            grad = stored.transpose(-1, -2);
+            grad = products(kernels, type, batchShape, summed, k, m, n, ob.trans, ob.data, ob.batchStride, true, dC, (long) m * n)
+                    .transpose(-1, -2);
         }
-        return Reduce.sumToShape(grad, aShape);
+        return summed ? grad.reshape(aShape) : Reduce.sumToShape(grad, aShape);
     }
 
     /** dB = Aᵀ·dC per batch, computed in B's own layout, summed down to B's shape. */
@@ -97,10 +97,11 @@ public final class Linalg {
         int batch = Math.toIntExact(Tensor.numel(batchShape));
         MemorySegment dC = KernelDispatch.data(g, type);
         Kernels kernels = KernelDispatch.kernels(type);
-        if (batch > 1 && ob.batchStride == 0 && oa.rowsFlatten(m, k) && Tensor.numel(leading(bShape)) == 1) {
-            // B shared across the batch: the batch sum is the inner dimension of one product
+        boolean summed = batch > 1 && ob.batchStride == 0 && Tensor.numel(leading(bShape)) == 1;
+        Tensor grad;
+        if (summed && oa.rowsFlatten(m, k)) {
+            // a weight under a stack of row-major activations: the batch sum is the inner dimension of one product
             int rows = batch * m;
-            Tensor grad;
             if (!ob.trans) {
                 grad = Tensor.zeros(type, k, n);
                 kernels.matmul(new MatmulShape(1, k, n, rows, true, false, 0, 0, 0, false), oa.data, dC, grad.data());
@@ -109,20 +110,34 @@ public final class Linalg {
                 kernels.matmul(new MatmulShape(1, n, k, rows, true, false, 0, 0, 0, false), dC, oa.data, stored.data());
                 grad = stored.transpose(0, 1);
             }
-            return grad.reshape(bShape);
-        }
-        Tensor grad;
-        if (!ob.trans) {
-            grad = Tensor.zeros(type, append(batchShape, k, n));
-            kernels.matmul(new MatmulShape(batch, k, n, m, !oa.trans, false, oa.batchStride, (long) m * n, (long) k * n, false),
-                    oa.data, dC, grad.data());
+        } else if (!ob.trans) {
+            grad = products(kernels, type, batchShape, summed, k, n, m, !oa.trans, oa.data, oa.batchStride, false, dC, (long) m * n);
         } else {
-            Tensor stored = Tensor.zeros(type, append(batchShape, n, k));
-            kernels.matmul(new MatmulShape(batch, n, k, m, true, oa.trans, (long) m * n, oa.batchStride, (long) n * k, false),
-                    dC, oa.data, stored.data());
-            grad = stored.transpose(-1, -2);
+            grad = products(kernels, type, batchShape, summed, n, k, m, true, dC, (long) m * n, oa.trans, oa.data, oa.batchStride)
+                    .transpose(-1, -2);
         }
-        return Reduce.sumToShape(grad, bShape);
+        return summed ? grad.reshape(bShape) : Reduce.sumToShape(grad, bShape);
+    }
+
+    /**
+     * op(X)·op(Y) for every batch entry (X's entry b at b·strideX, Y's at b·strideY): a stack
+     * [batch..., M, N], or when summed one [M, N] matrix that accumulates the entries, call after
+     * call (the gradient of an operand shared across the batch, without a batch-sized buffer).
+     */
+    private static Tensor products(Kernels kernels, DType type, int[] batchShape, boolean summed, int M, int N, int K,
+                                   boolean transX, MemorySegment x, long strideX, boolean transY, MemorySegment y, long strideY) {
+        int batch = Math.toIntExact(Tensor.numel(batchShape));
+        if (!summed) {
+            Tensor c = Tensor.zeros(type, append(batchShape, M, N));
+            kernels.matmul(new MatmulShape(batch, M, N, K, transX, transY, strideX, strideY, (long) M * N, false), x, y, c.data());
+            return c;
+        }
+        Tensor c = Tensor.zeros(type, M, N);
+        long bytes = type.byteSize();
+        for (int b = 0; b < batch; b++)
+            kernels.matmul(new MatmulShape(1, M, N, K, transX, transY, 0, 0, 0, b > 0),
+                    x.asSlice(b * strideX * bytes), y.asSlice(b * strideY * bytes), c.data());
+        return c;
     }
 
     // ---------------------------------------------------------------- operand layout

@@ -96,6 +96,9 @@ class LinalgTest {
                 GradCheck.random(9, 2, 4, 3).requiresGrad(true), GradCheck.random(10, 2, 5, 4).requiresGrad(true));
         GradCheck.check(t -> Linalg.matmul(t[0].transpose(-1, -2), t[1].transpose(0, 1)),
                 GradCheck.random(11, 2, 4, 3).requiresGrad(true), GradCheck.random(12, 5, 4).requiresGrad(true));
+        // shared operands under the accumulated-sum paths: a transposed 2-D a, a plain 2-D b under transposed a
+        GradCheck.check(t -> Linalg.matmul(t[0].transpose(0, 1), t[1]), GradCheck.random(19, 4, 3).requiresGrad(true), GradCheck.random(20, 2, 4, 5).requiresGrad(true));
+        GradCheck.check(t -> Linalg.matmul(t[0].transpose(-1, -2), t[1]), GradCheck.random(21, 2, 4, 3).requiresGrad(true), GradCheck.random(22, 1, 4, 5).requiresGrad(true));
         // an expanded (stride-0) weight that requires its own per-batch gradient
         GradCheck.check(t -> Linalg.matmul(t[0], t[1].expand(2, 4, 3)), GradCheck.random(13, 2, 5, 4).requiresGrad(true), GradCheck.random(14, 4, 3).requiresGrad(true));
         // non-contiguous (narrowed) operand and vectors
@@ -119,6 +122,23 @@ class LinalgTest {
         GradCheck.check(t -> Linalg.linear(t[0], t[1], null), GradCheck.random(4, 3, 4).requiresGrad(true), GradCheck.random(5, 2, 4).requiresGrad(true));
         assertThatThrownBy(() -> Linalg.linear(x, GradCheck.random(6, 5, 3), null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("in-features 3");
         assertThatThrownBy(() -> Linalg.matmul(GradCheck.random(1, 2, 3), GradCheck.random(2, 4, 2))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** BF16 storage (weights as loaded) computes in F32 on the widened values, gradients included. */
+    @Test
+    void bf16OperandsComputeInFloat32() {
+        Tensor x = GradCheck.random(1, 2, 3, 6).to(DType.F32), w16 = GradCheck.random(2, 5, 6).to(DType.BF16);
+        Tensor w32 = w16.to(DType.F32);
+        Tensor y16 = Linalg.linear(x, w16, null), y32 = Linalg.linear(x, w32, null);
+        assertThat(y16.dtype()).isEqualTo(DType.F32);
+        assertThat(y16.toFloatArray()).containsExactly(y32.toFloatArray());
+        w16.requiresGrad(true);
+        w32.requiresGrad(true);
+        Reduce.sum(Linalg.linear(x, w16, null)).backward();
+        Reduce.sum(Linalg.linear(x, w32, null)).backward();
+        assertThat(w16.grad().dtype()).isEqualTo(DType.F32);
+        assertThat(w16.grad().toFloatArray()).containsExactly(w32.grad().toFloatArray());
+        assertThatThrownBy(() -> Linalg.matmul(Tensor.zeros(DType.I64, 2, 2), x)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("floating");
     }
 
     /** F32 calls reach the kernel with transpose flags and stride-0 weights instead of copies. */
