@@ -42,7 +42,7 @@ public final class Linalg {
         Kernels kernels = KernelDispatch.kernels(type);
         if (batch > 1 && ob.batchStride == 0 && oa.rowsFlatten(m, k)) {
             // a weight times a stack of row-major matrices is one tall product
-            kernels.matmul(new MatmulShape(1, batch * m, n, k, false, ob.trans, 0, 0, 0, false), oa.data, ob.data, out.data());
+            kernels.matmul(new MatmulShape(1, Math.multiplyExact(batch, m), n, k, false, ob.trans, 0, 0, 0, false), oa.data, ob.data, out.data());
         } else {
             kernels.matmul(new MatmulShape(batch, m, n, k, oa.trans, ob.trans, oa.batchStride, ob.batchStride, (long) m * n, false),
                     oa.data, ob.data, out.data());
@@ -82,7 +82,7 @@ public final class Linalg {
         if (!oa.trans && !summed && batch > 1 && ob.batchStride == 0) {
             // dC is a contiguous stack of rows: one tall product against the shared B
             grad = Tensor.zeros(type, append(batchShape, m, k));
-            kernels.matmul(new MatmulShape(1, batch * m, k, n, false, !ob.trans, 0, 0, 0, false), dC, ob.data, grad.data());
+            kernels.matmul(new MatmulShape(1, Math.multiplyExact(batch, m), k, n, false, !ob.trans, 0, 0, 0, false), dC, ob.data, grad.data());
         } else if (!oa.trans) {
             grad = products(kernels, type, batchShape, summed, m, k, n, false, dC, (long) m * n, !ob.trans, ob.data, ob.batchStride);
         } else {
@@ -101,7 +101,7 @@ public final class Linalg {
         Tensor grad;
         if (summed && oa.rowsFlatten(m, k)) {
             // a weight under a stack of row-major activations: the batch sum is the inner dimension of one product
-            int rows = batch * m;
+            int rows = Math.multiplyExact(batch, m);
             if (!ob.trans) {
                 grad = Tensor.zeros(type, k, n);
                 kernels.matmul(new MatmulShape(1, k, n, rows, true, false, 0, 0, 0, false), oa.data, dC, grad.data());
@@ -146,7 +146,7 @@ public final class Linalg {
      * One operand as the kernel reads it: a stack of matrices, each row-major or (trans) stored
      * transposed with no padding, batch b starting at b·batchStride elements of data.
      */
-    private record Operand(Tensor source, MemorySegment data, boolean trans, long batchStride) {
+    private record Operand(MemorySegment data, boolean trans, long batchStride) {
 
         static Operand of(Tensor x, int[] batchShape, DType type) {
             Tensor t = x.detach();
@@ -164,7 +164,7 @@ public final class Linalg {
             }
             boolean trans = !rowMajor(t);
             MemorySegment data = t.segment().asSlice(t.offset() * type.byteSize());
-            return new Operand(t, data, trans, stride);
+            return new Operand(data, trans, stride);
         }
 
         /** Row-major matrices whose rows also follow each other across the batch. */

@@ -246,6 +246,12 @@ public final class NN {
         }, q, k, v);
     }
 
+    /** Attention with the usual scale 1/√headDim and no soft-cap. */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask) {
+        if (q.dim() != 4) throw new IllegalArgumentException("attention q must be [batch, qLen, heads, headDim], got " + Arrays.toString(q.shape()));
+        return scaledDotProductAttention(q, k, v, mask, 1 / Math.sqrt(q.size(3)), 0);
+    }
+
     // ---------------------------------------------------------------- embedding
 
     /** Rows of {@code table} [vocab, dim] picked by {@code ids} (I64 or I32, any shape): [..., dim]. */

@@ -202,6 +202,7 @@ class NNTest {
         assertClose(NN.scaledDotProductAttention(q, k, v, mask, 0.5, 0).toDoubleArray(), naiveAttention(q, k, v, mask, 0.5, 0), 1e-12);
         assertClose(NN.scaledDotProductAttention(q, k, v, null, 0.7, 1.5).toDoubleArray(), naiveAttention(q, k, v, null, 0.7f, 1.5), 1e-7);
 
+        assertClose(NN.scaledDotProductAttention(q, k, v, mask).toDoubleArray(), naiveAttention(q, k, v, mask, (float) (1 / Math.sqrt(D)), 0), 1e-7);
         GradCheck.check(t -> NN.scaledDotProductAttention(t[0], t[1], t[2], mask, 0.5, 0),
                 grad(4, B, Sq, H, D), grad(5, B, Skv, Hkv, D), grad(6, B, Skv, Hkv, D));
         Tensor sharedMask = causalMask(1, Sq, Skv);
