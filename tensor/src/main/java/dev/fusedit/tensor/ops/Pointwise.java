@@ -5,7 +5,8 @@ import dev.fusedit.tensor.Elements;
 import dev.fusedit.tensor.StridedWalk;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.autograd.Autograd;
-import jdk.incubator.vector.VectorOperators;
+import dev.fusedit.tensor.ops.F32Loops.Arith;
+import dev.fusedit.tensor.ops.F32Loops.Fn;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -20,46 +21,6 @@ import java.util.function.DoubleUnaryOperator;
  */
 public final class Pointwise {
     private Pointwise() {}
-
-    /**
-     * The arithmetic the F32 fast paths run as Vector API lanewise ops. They are also plain
-     * {@link DoubleBinaryOperator}s, so every engine path computes them the same way.
-     */
-    private enum Arith implements DoubleBinaryOperator {
-        ADD(VectorOperators.ADD) { public double applyAsDouble(double x, double y) { return x + y; } },
-        SUB(VectorOperators.SUB) { public double applyAsDouble(double x, double y) { return x - y; } },
-        MUL(VectorOperators.MUL) { public double applyAsDouble(double x, double y) { return x * y; } },
-        DIV(VectorOperators.DIV) { public double applyAsDouble(double x, double y) { return x / y; } };
-
-        final VectorOperators.Binary lanes;
-
-        Arith(VectorOperators.Binary lanes) {
-            this.lanes = lanes;
-        }
-    }
-
-    /** One-argument functions with a Vector API lanewise form (the F32 fast path of the unary engine). */
-    private enum Fn implements DoubleUnaryOperator {
-        NEG(VectorOperators.NEG, x -> -x),
-        ABS(VectorOperators.ABS, Math::abs),
-        SQRT(VectorOperators.SQRT, Math::sqrt),
-        EXP(VectorOperators.EXP, Math::exp),
-        LOG(VectorOperators.LOG, Math::log),
-        TANH(VectorOperators.TANH, Math::tanh);
-
-        final VectorOperators.Unary lanes;
-        private final DoubleUnaryOperator scalar;
-
-        Fn(VectorOperators.Unary lanes, DoubleUnaryOperator scalar) {
-            this.lanes = lanes;
-            this.scalar = scalar;
-        }
-
-        @Override
-        public double applyAsDouble(double x) {
-            return scalar.applyAsDouble(x);
-        }
-    }
 
     // ---------------------------------------------------------------- the two engines
 
@@ -78,7 +39,7 @@ public final class Pointwise {
         if (a.isContiguous() && a.dtype() == DType.F32) {
             MemorySegment sa = a.segment();
             long oa = a.offset(), n = out.numel();
-            if (f instanceof Fn fn) F32Loops.unary(fn.lanes, fn, sa, oa, o, 0, n);
+            if (f instanceof Fn fn) F32Loops.unary(fn, sa, oa, o, 0, n);
             else for (long i = 0; i < n; i++) o.setAtIndex(Elements.F32, i, (float) f.applyAsDouble(sa.getAtIndex(Elements.F32, oa + i)));
             return out;
         }
@@ -123,7 +84,7 @@ public final class Pointwise {
         }
         if (out.dtype() != DType.F32 || a.dtype() != DType.F32 || b.dtype() != DType.F32) return false;
         if (aFull && bFull) {
-            if (f instanceof Arith op) F32Loops.binary(op.lanes, op, sa, oa, sb, ob, o, 0, n);
+            if (f instanceof Arith op) F32Loops.binary(op, sa, oa, sb, ob, o, 0, n);
             else for (long i = 0; i < n; i++)
                 o.setAtIndex(Elements.F32, i, (float) f.applyAsDouble(sa.getAtIndex(Elements.F32, oa + i), sb.getAtIndex(Elements.F32, ob + i)));
             return true;
@@ -134,16 +95,16 @@ public final class Pointwise {
         long of = full.offset(), op2 = part.offset(), len = part.numel();
         boolean partFirst = !aFull;
         if (len == 1) {
-            F32Loops.withConstant(op.lanes, op, sf, of, sp.getAtIndex(Elements.F32, op2), partFirst, o, 0, n);
+            F32Loops.withConstant(op, sf, of, sp.getAtIndex(Elements.F32, op2), partFirst, o, 0, n);
             return true;
         }
         int[] ps = part.shape();
         if (isTrailingRow(ps, shape)) {
-            F32Loops.withRow(op.lanes, op, sf, of, sp, op2, partFirst, o, n / len, len);
+            F32Loops.withRow(op, sf, of, sp, op2, partFirst, o, n / len, len);
             return true;
         }
         if (isLeadingColumn(ps, shape)) {
-            F32Loops.withColumn(op.lanes, op, sf, of, sp, op2, partFirst, o, len, n / len);
+            F32Loops.withColumn(op, sf, of, sp, op2, partFirst, o, len, n / len);
             return true;
         }
         return false;
@@ -171,7 +132,7 @@ public final class Pointwise {
     private static Tensor mapConstant(Tensor x, double c, Arith op, boolean constantFirst) {
         if (x.dtype() == DType.F32 && x.isContiguous()) {
             Tensor out = Tensor.zeros(DType.F32, x.shape());
-            F32Loops.withConstant(op.lanes, op, x.segment(), x.offset(), (float) c, constantFirst, out.segment(), 0, out.numel());
+            F32Loops.withConstant(op, x.segment(), x.offset(), (float) c, constantFirst, out.segment(), 0, out.numel());
             return out;
         }
         return constantFirst ? map(x, v -> op.applyAsDouble(c, v)) : map(x, v -> op.applyAsDouble(v, c));
@@ -294,7 +255,7 @@ public final class Pointwise {
 
     /** 1/sqrt(a) */
     public static Tensor rsqrt(Tensor a) {
-        Tensor out = map(a, x -> 1 / Math.sqrt(x));
+        Tensor out = map(a, Fn.RSQRT);
         return Autograd.record(out, "rsqrt", g -> new Tensor[] {map(g, out, (gg, y) -> -0.5 * gg * y * y * y)}, a);
     }
 
@@ -317,24 +278,17 @@ public final class Pointwise {
     }
 
     public static Tensor sigmoid(Tensor a) {
-        Tensor out = map(a, Pointwise::sigmoidOf);
+        Tensor out = map(a, Fn.SIGMOID);
         return Autograd.record(out, "sigmoid", g -> new Tensor[] {map(g, out, (gg, y) -> gg * y * (1 - y))}, a);
     }
 
     /** x·sigmoid(x) (also called swish). */
     public static Tensor silu(Tensor a) {
-        Tensor out = map(a, x -> x * sigmoidOf(x));
+        Tensor out = map(a, Fn.SILU);
         return Autograd.record(out, "silu", g -> new Tensor[] {map(g, a, (gg, x) -> {
-            double s = sigmoidOf(x);
+            double s = Fn.sigmoid(x);
             return gg * s * (1 + x * (1 - s));
         })}, a);
-    }
-
-    /** Written so that neither branch overflows exp for large |x|. */
-    private static double sigmoidOf(double x) {
-        if (x >= 0) return 1 / (1 + Math.exp(-x));
-        double e = Math.exp(x);
-        return e / (1 + e);
     }
 
     /** max(x, 0); the gradient at exactly 0 is 0 (as in PyTorch). */
@@ -446,7 +400,7 @@ public final class Pointwise {
             MemorySegment d = dst.segment(), s = src.segment();
             long od = dst.offset(), os = src.offset(), n = dst.numel();
             if (alpha == 1) {
-                F32Loops.binary(VectorOperators.ADD, Arith.ADD, d, od, s, os, d, od, n);
+                F32Loops.binary(Arith.ADD, d, od, s, os, d, od, n);
             } else {
                 float a = (float) alpha;
                 for (long i = 0; i < n; i++)
@@ -463,7 +417,7 @@ public final class Pointwise {
     /** dst *= c in place; not recorded. */
     public static void mulInPlace(Tensor dst, double c) {
         if (dst.dtype() == DType.F32 && dst.isContiguous()) {
-            F32Loops.withConstant(VectorOperators.MUL, Arith.MUL, dst.segment(), dst.offset(), (float) c, false, dst.segment(), dst.offset(), dst.numel());
+            F32Loops.withConstant(Arith.MUL, dst.segment(), dst.offset(), (float) c, false, dst.segment(), dst.offset(), dst.numel());
             return;
         }
         MemorySegment d = dst.segment();

@@ -210,11 +210,18 @@ public final class Reduce {
         if (block != null) {
             long outer = block[0], r = block[1], inner = block[2], base = x.offset();
             if (inner == 1 && kind == Combine.SUM && t == DType.F32) {
+                // four independent sums, so the adds do not wait on one another
                 for (int o = 0; o < outer; o++) {
-                    double sum = 0;
-                    long row = base + o * r;
-                    for (long k = 0; k < r; k++) sum += s.getAtIndex(Elements.F32, row + k);
-                    acc[o] = sum;
+                    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                    long row = base + o * r, k = 0;
+                    for (; k + 4 <= r; k += 4) {
+                        s0 += s.getAtIndex(Elements.F32, row + k);
+                        s1 += s.getAtIndex(Elements.F32, row + k + 1);
+                        s2 += s.getAtIndex(Elements.F32, row + k + 2);
+                        s3 += s.getAtIndex(Elements.F32, row + k + 3);
+                    }
+                    for (; k < r; k++) s0 += s.getAtIndex(Elements.F32, row + k);
+                    acc[o] = (s0 + s1) + (s2 + s3);
                 }
             } else if (kind == Combine.SUM && t == DType.F32) {
                 for (int o = 0; o < outer; o++)

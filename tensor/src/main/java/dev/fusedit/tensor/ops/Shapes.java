@@ -47,7 +47,7 @@ public final class Shapes {
         for (int i = 0, at = 0; i < tensors.length; i++) {
             starts[i] = at;
             lengths[i] = tensors[i].size(a);
-            out.narrow(a, at, lengths[i]).copyFrom(tensors[i]);
+            copyBlock(tensors[i], out, a, at);
             at += lengths[i];
         }
         return Autograd.record(out, "cat", g -> {
@@ -56,6 +56,25 @@ public final class Shapes {
                 if (tensors[i].requiresGrad()) grads[i] = g.narrow(a, starts[i], lengths[i]);
             return grads;
         }, tensors.clone());
+    }
+
+    /**
+     * Copies {@code src} into {@code out} at offset {@code start} along axis {@code a}. A contiguous
+     * source of out's dtype is [outer][size(a)·inner] and lands as whole runs of that many elements.
+     */
+    private static void copyBlock(Tensor src, Tensor out, int a, int start) {
+        if (!src.isContiguous() || src.dtype() != out.dtype()) {
+            out.narrow(a, start, src.size(a)).copyFrom(src);
+            return;
+        }
+        int[] shape = out.shape();
+        long outer = 1, inner = 1;
+        for (int d = 0; d < a; d++) outer *= shape[d];
+        for (int d = a + 1; d < shape.length; d++) inner *= shape[d];
+        long bytes = out.dtype().byteSize(), run = src.size(a) * inner, outRun = shape[a] * inner;
+        for (long o = 0; o < outer; o++)
+            java.lang.foreign.MemorySegment.copy(src.segment(), (src.offset() + o * run) * bytes,
+                    out.segment(), (o * outRun + start * inner) * bytes, run * bytes);
     }
 
     /**

@@ -92,17 +92,30 @@ class PointwiseKernelsTest {
                 java.util.Map.entry(Pointwise::sqrt, Math::sqrt),
                 java.util.Map.entry(Pointwise::exp, Math::exp),
                 java.util.Map.entry(Pointwise::log, Math::log),
-                java.util.Map.entry(Pointwise::tanh, Math::tanh));
+                java.util.Map.entry(Pointwise::tanh, Math::tanh),
+                java.util.Map.entry(Pointwise::rsqrt, v -> 1 / Math.sqrt(v)),
+                java.util.Map.entry(Pointwise::sigmoid, v -> 1 / (1 + Math.exp(-v))),
+                java.util.Map.entry(Pointwise::silu, v -> v / (1 + Math.exp(-v))));
+        java.util.Set<Integer> positiveOnly = java.util.Set.of(2, 4, 6);
         int seed = 200;
         for (int n : LENGTHS) {
             Tensor signed = uniform(++seed, DType.F32, -9, 9, 2, n);
             Tensor positive = uniform(++seed, DType.F32, 1e-3, 50, 2, n);
             for (int k = 0; k < cases.size(); k++) {
-                Tensor x = k == 2 || k == 4 ? positive : signed;
+                Tensor x = positiveOnly.contains(k) ? positive : signed;
                 // float results: a few units in the last place (2^-23 ≈ 1.2e-7 relative)
                 assertClose(cases.get(k).getKey().apply(x).toDoubleArray(), OpOracle.unary(x, cases.get(k).getValue()), 4e-7);
             }
         }
+    }
+
+    @Test
+    void sigmoidAndSiluSaturateWithoutNaNAtExtremeInputs() {
+        float[] extremes = new float[37];
+        for (int i = 0; i < extremes.length; i++) extremes[i] = (i % 2 == 0 ? -1 : 1) * (float) Math.pow(1.9, i);   // up to ±1e10
+        Tensor x = Tensor.of(extremes, extremes.length);
+        assertClose(Pointwise.sigmoid(x).toDoubleArray(), OpOracle.unary(x, v -> 1 / (1 + Math.exp(-v))), 4e-7);
+        assertClose(Pointwise.silu(x).toDoubleArray(), OpOracle.unary(x, v -> v / (1 + Math.exp(-v))), 4e-7);
     }
 
     @Test
