@@ -28,7 +28,7 @@ public final class Pointwise {
     public static Tensor map(Tensor a, Tensor b, DoubleBinaryOperator f) {
         int[] shape = broadcastShape(a.shape(), b.shape());
         Tensor out = Tensor.zeros(resultType(a, b), shape);
-        if (!contiguousPath(out, a, b, f)) mapInto(out, a, b, f);
+        if (!contiguousPath(out, a, b, f) && !rowPath(out, a, b, f)) mapInto(out, a, b, f);
         return out;
     }
 
@@ -47,6 +47,13 @@ public final class Pointwise {
             MemorySegment sa = a.segment();
             long oa = a.offset(), n = out.numel();
             for (long i = 0; i < n; i++) o.setAtIndex(Elements.F64, i, f.applyAsDouble(sa.getAtIndex(Elements.F64, oa + i)));
+            return out;
+        }
+        if (a.dtype() == DType.F32 && f instanceof Fn fn && a.dim() > 0 && a.stride(-1) == 1) {
+            // strided rows that are each contiguous (a narrow or a permute of leading dimensions)
+            long[] starts = rowStarts(a);
+            long len = a.size(-1);
+            for (int r = 0; r < starts.length; r++) F32Loops.unary(fn, a.segment(), starts[r], o, r * len, len);
             return out;
         }
         DType ta = a.dtype(), to = out.dtype();
@@ -108,6 +115,53 @@ public final class Pointwise {
             return true;
         }
         return false;
+    }
+
+    /**
+     * F32 arithmetic on strided operands whose last dimension is contiguous or broadcast
+     * (stride 1 or 0): one vector loop per output row. Returns false when it does not apply.
+     */
+    private static boolean rowPath(Tensor out, Tensor a, Tensor b, DoubleBinaryOperator f) {
+        if (!(f instanceof Arith op) || out.dtype() != DType.F32 || a.dtype() != DType.F32 || b.dtype() != DType.F32 || out.dim() == 0)
+            return false;
+        int[] shape = out.shape();
+        Tensor ea = a.detach().expand(shape), eb = b.detach().expand(shape);
+        long ia = ea.stride(-1), ib = eb.stride(-1), len = shape[shape.length - 1];
+        if ((ia != 0 && ia != 1) || (ib != 0 && ib != 1)) return false;
+        long[] ra = rowStarts(ea), rb = rowStarts(eb);
+        MemorySegment o = out.segment(), sa = ea.segment(), sb = eb.segment();
+        for (int r = 0; r < ra.length; r++) {
+            long base = r * len;
+            if (ia == 1 && ib == 1) F32Loops.binary(op, sa, ra[r], sb, rb[r], o, base, len);
+            else if (ia == 1) F32Loops.withConstant(op, sa, ra[r], sb.getAtIndex(Elements.F32, rb[r]), false, o, base, len);
+            else if (ib == 1) F32Loops.withConstant(op, sb, rb[r], sa.getAtIndex(Elements.F32, ra[r]), true, o, base, len);
+            else {
+                float v = (float) op.applyAsDouble(sa.getAtIndex(Elements.F32, ra[r]), sb.getAtIndex(Elements.F32, rb[r]));
+                for (long j = 0; j < len; j++) o.setAtIndex(Elements.F32, base + j, v);
+            }
+        }
+        return true;
+    }
+
+    /** Storage index of the first element of every last-dimension row of t (rank ≥ 1), in row-major order. */
+    private static long[] rowStarts(Tensor t) {
+        int[] shape = t.shape();
+        long[] strides = t.strides();
+        int rank = shape.length;
+        int rows = shape[rank - 1] == 0 ? 0 : Math.toIntExact(t.numel() / shape[rank - 1]);
+        long[] starts = new long[rows];
+        int[] idx = new int[rank];
+        long at = t.offset();
+        for (int r = 0; r < rows; r++) {
+            starts[r] = at;
+            for (int d = rank - 2; d >= 0; d--) {
+                at += strides[d];
+                if (++idx[d] < shape[d]) break;
+                at -= strides[d] * shape[d];
+                idx[d] = 0;
+            }
+        }
+        return starts;
     }
 
     /** Whether {@code part}, aligned right, is ones then exactly the trailing dimensions of {@code shape}. */

@@ -50,7 +50,8 @@ class PointwiseKernelsTest {
                     {{1, n}, {rows, n}},          // a row first
                     {{rows, n}, {rows, 1}},       // a column (per-row scale)
                     {{rows, 1}, {rows, n}},       // a column first
-                    {{2, rows, n}, {rows, 1}}};   // a column that is not a leading block: generic walk
+                    {{2, rows, n}, {rows, 1}},    // a column that is not a leading block: the row path
+                    {{rows, 1, n}, {4, 1}}};      // both broadcast: the row path
             for (int[][] layout : layouts) {
                 Tensor a = uniform(++seed, DType.F32, 0.5, 2, layout[0]);
                 Tensor b = uniform(++seed, DType.F32, 0.5, 2, layout[1]);
@@ -63,6 +64,27 @@ class PointwiseKernelsTest {
                             .containsExactly(roundedToFloat(OpOracle.binary(a, b, shape, op.getValue())));
                 }
             }
+        }
+    }
+
+    @Test
+    void stridedOperandsWithContiguousOrBroadcastRowsAreCorrectlyRounded() {
+        int seed = 50;
+        for (int n : LENGTHS) {
+            Tensor wide = uniform(++seed, DType.F32, 0.5, 2, 4, 3, n + 2);
+            Tensor narrowed = wide.narrow(2, 1, n);                                    // rows contiguous, strided between
+            Tensor permuted = uniform(++seed, DType.F32, 0.5, 2, 3, 4, n).permute(1, 0, 2);
+            Tensor columnA = uniform(++seed, DType.F32, 0.5, 2, 4, 3, 1).expand(4, 3, n);   // stride-0 rows
+            Tensor columnB = uniform(++seed, DType.F32, 0.5, 2, 4, 1, 1).expand(4, 3, n);
+            Tensor transposed = uniform(++seed, DType.F32, 0.5, 2, n, 3, 4).permute(2, 1, 0); // strided rows: generic walk
+            Tensor[][] pairs = {{narrowed, permuted}, {permuted, columnA}, {columnA, narrowed}, {columnA, columnB}, {transposed, narrowed}};
+            for (Tensor[] pair : pairs)
+                for (var op : ARITH)
+                    assertThat(op.getKey().apply(pair[0], pair[1]).toDoubleArray())
+                            .containsExactly(roundedToFloat(OpOracle.binary(pair[0], pair[1], new int[] {4, 3, n}, op.getValue())));
+            assertClose(Pointwise.exp(narrowed).toDoubleArray(), OpOracle.unary(narrowed, Math::exp), 4e-7);
+            assertClose(Pointwise.tanh(permuted).toDoubleArray(), OpOracle.unary(permuted, Math::tanh), 4e-7);
+            assertClose(Pointwise.neg(columnA).toDoubleArray(), OpOracle.unary(columnA, v -> -v), 0);
         }
     }
 
