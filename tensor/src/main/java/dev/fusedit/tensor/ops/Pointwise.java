@@ -143,6 +143,33 @@ public final class Pointwise {
         return true;
     }
 
+    /**
+     * A new contiguous tensor of {@code shape} holding {@code src} broadcast to it, in src's dtype
+     * (not recorded): the backward of a reduction. Rows that are contiguous or broadcast in src
+     * are copied or filled whole; anything else goes through the generic copy.
+     */
+    static Tensor broadcastCopy(Tensor src, int[] shape) {
+        Tensor e = src.detach().expand(shape);
+        Tensor out = Tensor.zeros(src.dtype(), shape);
+        long inner = e.dim() == 0 ? 0 : e.stride(-1);
+        if (e.dim() == 0 || (inner != 0 && inner != 1)) return out.copyFrom(e);
+        long[] starts = rowStarts(e);
+        long len = shape[shape.length - 1], bytes = src.dtype().byteSize();
+        MemorySegment from = e.segment(), to = out.segment();
+        for (int r = 0; r < starts.length; r++) {
+            long base = r * len;
+            if (inner == 1) {
+                MemorySegment.copy(from, starts[r] * bytes, to, base * bytes, len * bytes);
+            } else if (len > 0) {
+                // one value, then the filled prefix copied onto itself doubling each time
+                MemorySegment.copy(from, starts[r] * bytes, to, base * bytes, bytes);
+                for (long filled = 1; filled < len; filled *= 2)
+                    MemorySegment.copy(to, base * bytes, to, (base + filled) * bytes, Math.min(filled, len - filled) * bytes);
+            }
+        }
+        return out;
+    }
+
     /** Storage index of the first element of every last-dimension row of t (rank ≥ 1), in row-major order. */
     private static long[] rowStarts(Tensor t) {
         int[] shape = t.shape();

@@ -50,7 +50,7 @@ public final class Reduce {
         Tensor out = reduceValues(x, reduced, Combine.SUM);
         Tensor result = keepdim ? out : out.reshape(dropReduced(kept, reduced));
         int[] inShape = x.shape();
-        return Autograd.record(result, "sum", g -> new Tensor[] {g.reshape(kept).expand(inShape).contiguous()}, x);
+        return Autograd.record(result, "sum", g -> new Tensor[] {Pointwise.broadcastCopy(g.reshape(kept), inShape)}, x);
     }
 
     /** Sum of every element, as a 0-d tensor. */
