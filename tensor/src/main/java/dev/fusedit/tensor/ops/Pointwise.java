@@ -18,6 +18,14 @@ import java.util.function.DoubleUnaryOperator;
  * operand is F64, else F32 (integer and half inputs compute in F32). Comparisons return U8
  * tensors of 0 and 1 (PyTorch's bool); {@link #where} and {@link #maskedFill} read any dtype
  * as a condition, nonzero meaning true.
+ *
+ * <p>Speed: on F32, the arithmetic (add, sub, mul, div, also with a constant) and neg, abs,
+ * sqrt, rsqrt, exp, log, tanh, sigmoid and silu run {@link F32Loops} vector loops when the
+ * operands are contiguous, one is a single value, a trailing row or a leading column, or each
+ * row of the broadcast operands is contiguous or constant. Everything else (other dtypes,
+ * other functions, rows with a stride) goes element by element through {@link StridedWalk}.
+ * Nothing here records a graph except the named ops; {@code map} and the {@code InPlace}
+ * helpers never do.
  */
 public final class Pointwise {
     private Pointwise() {}
