@@ -22,8 +22,9 @@ import java.util.function.DoubleUnaryOperator;
  * <p>Speed: on F32, the arithmetic (add, sub, mul, div, also with a constant) and neg, abs,
  * sqrt, rsqrt, exp, log, tanh, sigmoid and silu run {@link F32Loops} vector loops when the
  * operands are contiguous, one is a single value, a trailing row or a leading column, or each
- * row of the broadcast operands is contiguous or constant. Everything else (other dtypes,
- * other functions, rows with a stride) goes element by element through {@link StridedWalk}.
+ * row of the broadcast operands is contiguous or constant. Other functions on contiguous
+ * same-shape F32 or F64 operands get a direct scalar loop; everything else (other dtypes,
+ * rows with a stride) goes element by element through {@link StridedWalk}.
  * Nothing here records a graph except the named ops; {@code map} and the {@code InPlace}
  * helpers never do.
  */
