@@ -221,6 +221,9 @@ class PointwiseTest {
         assertThat(Pointwise.gt(x, c).toDoubleArray()).containsExactly(OpOracle.unary(x, v -> v > c ? 1 : 0));
         assertThat(Pointwise.ge(x, c).toDoubleArray()).containsExactly(OpOracle.unary(x, v -> v >= c ? 1 : 0));
         assertThat(Pointwise.eq(x, c).toDoubleArray()).contains(1.0);
+        Tensor leaf = uniform(14, DType.F64, -1, 1, 4).requiresGrad(true);
+        assertThat(Pointwise.gt(leaf, 0.0).requiresGrad()).as("comparisons are not differentiable").isFalse();
+        assertThat(Pointwise.eq(leaf, leaf).requiresGrad()).isFalse();
     }
 
     @Test
