@@ -223,6 +223,17 @@ public final class Reduce {
                     for (; k < r; k++) s0 += s.getAtIndex(Elements.F32, row + k);
                     acc[o] = (s0 + s1) + (s2 + s3);
                 }
+            } else if (inner == 1 && t == DType.F32) {
+                boolean max = kind == Combine.MAX;
+                for (int o = 0; o < outer; o++) {
+                    double best = kind.identity;
+                    long row = base + o * r;
+                    for (long k = 0; k < r; k++) {
+                        float v = s.getAtIndex(Elements.F32, row + k);
+                        best = max ? Math.max(best, v) : Math.min(best, v);
+                    }
+                    acc[o] = best;
+                }
             } else if (kind == Combine.SUM && t == DType.F32) {
                 for (int o = 0; o < outer; o++)
                     for (long k = 0; k < r; k++) {
