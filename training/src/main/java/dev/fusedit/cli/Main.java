@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The `fusedit` command line: one subcommand per job. */
 @Command(name = "fusedit", mixinStandardHelpOptions = true, version = "fusedit 0.1.0",
         description = "FuseDiT text-to-image in Java: train, sample, evaluate and benchmark.",
-        subcommands = {InfoCommand.class, TokenizeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, TokenizeCommand.class, GenerateCommand.class, InspectCommand.class,
+                ParityCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
