@@ -77,6 +77,7 @@ final class VectorAttention {
 
     void forward(AttentionShape s, MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment mask,
                  MemorySegment out, MemorySegment lse) {
+        requireSizes(s, q, k, v, mask, out, lse);
         int qTiles = ceilDiv(s.qLen(), Q_TILE);
         pool.forEach(s.batch() * s.heads() * qTiles, task -> {
             int qt = task % qTiles, bh = task / qTiles;
@@ -128,6 +129,13 @@ final class VectorAttention {
 
     void backward(AttentionShape s, MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment mask, MemorySegment out,
                   MemorySegment lse, MemorySegment dOut, MemorySegment dq, MemorySegment dk, MemorySegment dv) {
+        requireSizes(s, q, k, v, mask, out, lse);
+        long qElems = (long) s.batch() * s.qLen() * s.heads() * s.headDim();
+        long kvElems = (long) s.batch() * s.kvLen() * s.kvHeads() * s.headDim();
+        requireFloats(dOut, qElems, "dOut");
+        requireFloats(dq, qElems, "dq");
+        requireFloats(dk, kvElems, "dk");
+        requireFloats(dv, kvElems, "dv");
         int kTiles = ceilDiv(s.kvLen(), K_TILE), qTiles = ceilDiv(s.qLen(), Q_TILE);
         pool.forEach(s.batch() * s.kvHeads() * kTiles, task -> {
             int kt = task % kTiles, bkv = task / kTiles;
@@ -352,6 +360,25 @@ final class VectorAttention {
 
     private static void storeRows(float[] src, MemorySegment dst, long first, long stride, int rows, int D) {
         for (int r = 0; r < rows; r++) MemorySegment.copy(src, r * D, dst, FLOAT, (first + r * stride) * Float.BYTES, D);
+    }
+
+    private static void requireSizes(AttentionShape s, MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment mask,
+                                     MemorySegment out, MemorySegment lse) {
+        long qElems = (long) s.batch() * s.qLen() * s.heads() * s.headDim();
+        long kvElems = (long) s.batch() * s.kvLen() * s.kvHeads() * s.headDim();
+        requireFloats(q, qElems, "q [batch, qLen, heads, headDim]");
+        requireFloats(k, kvElems, "k [batch, kvLen, kvHeads, headDim]");
+        requireFloats(v, kvElems, "v [batch, kvLen, kvHeads, headDim]");
+        requireFloats(out, qElems, "out [batch, qLen, heads, headDim]");
+        requireFloats(lse, (long) s.batch() * s.heads() * s.qLen(), "lse [batch, heads, qLen]");
+        if (mask != null && s.maskBatches() > 0)
+            requireFloats(mask, (long) s.maskBatches() * s.qLen() * s.kvLen(), "mask [maskBatches, qLen, kvLen]");
+    }
+
+    private static void requireFloats(MemorySegment segment, long elements, String what) {
+        if (segment == null) throw new IllegalArgumentException(what + " is null");
+        if (segment.byteSize() < elements * Float.BYTES)
+            throw new IllegalArgumentException(what + " needs " + elements + " floats, the segment holds " + segment.byteSize() / Float.BYTES);
     }
 
     private static int ceilDiv(int a, int b) {

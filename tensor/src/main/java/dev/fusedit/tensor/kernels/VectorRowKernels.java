@@ -76,9 +76,21 @@ final class VectorRowKernels {
         s.setAtIndex(FLOAT, element, value);
     }
 
+    private static void requireFloats(MemorySegment segment, long elements, String what) {
+        if (segment == null) throw new IllegalArgumentException(what + " is null");
+        if (elements < 0) throw new IllegalArgumentException(what + ": negative size " + elements);
+        if (segment.byteSize() < elements * Float.BYTES)
+            throw new IllegalArgumentException(what + " needs " + elements + " floats, the segment holds " + segment.byteSize() / Float.BYTES);
+    }
+
     // ------------------------------------------------------------------ RoPE
 
     void rope(RopeShape s, MemorySegment x, MemorySegment cos, MemorySegment sin, MemorySegment out, boolean inverse) {
+        long elements = (long) s.batch() * s.seq() * s.heads() * s.headDim(), table = (long) s.cosBatches() * s.seq() * s.headDim();
+        requireFloats(x, elements, "rope x [batch, seq, heads, headDim]");
+        requireFloats(out, elements, "rope out [batch, seq, heads, headDim]");
+        requireFloats(cos, table, "rope cos [cosBatches, seq, headDim]");
+        requireFloats(sin, table, "rope sin [cosBatches, seq, headDim]");
         int D = s.headDim(), half = D / 2, vectorEnd = VectorWidth.loopBound(half);
         float sign = inverse ? -1f : 1f;
         // one "row" is one (batch, position): all heads share its cos/sin row
@@ -109,6 +121,10 @@ final class VectorRowKernels {
 
     void rmsNorm(int rows, int dim, float eps, float weightOffset, MemorySegment x, MemorySegment w,
                  MemorySegment out, MemorySegment rstd) {
+        requireFloats(x, (long) rows * dim, "rmsNorm x [rows, dim]");
+        requireFloats(out, (long) rows * dim, "rmsNorm out [rows, dim]");
+        requireFloats(rstd, rows, "rmsNorm rstd [rows]");
+        if (w != null) requireFloats(w, dim, "rmsNorm w [dim]");
         int vectorEnd = VectorWidth.loopBound(dim);
         parallel(rows, dim, (chunk, from, to) -> {
             for (long r = from; r < to; r++) {
@@ -128,6 +144,12 @@ final class VectorRowKernels {
 
     void rmsNormBackward(int rows, int dim, float weightOffset, MemorySegment x, MemorySegment w, MemorySegment rstd,
                          MemorySegment dOut, MemorySegment dx, MemorySegment dw) {
+        requireFloats(x, (long) rows * dim, "rmsNorm x [rows, dim]");
+        requireFloats(dOut, (long) rows * dim, "rmsNorm dOut [rows, dim]");
+        requireFloats(dx, (long) rows * dim, "rmsNorm dx [rows, dim]");
+        requireFloats(rstd, rows, "rmsNorm rstd [rows]");
+        if (w != null) requireFloats(w, dim, "rmsNorm w [dim]");
+        if (w != null && dw != null) requireFloats(dw, dim, "rmsNorm dw [dim]");
         int vectorEnd = VectorWidth.loopBound(dim);
         boolean weightGrad = w != null && dw != null;
         int chunks = chunks(rows, dim);
@@ -200,6 +222,9 @@ final class VectorRowKernels {
     // ------------------------------------------------------------------ GeGLU
 
     void geglu(long n, MemorySegment gate, MemorySegment up, MemorySegment out) {
+        requireFloats(gate, n, "geglu gate");
+        requireFloats(up, n, "geglu up");
+        requireFloats(out, n, "geglu out");
         parallel(n, 1, (chunk, from, to) -> {
             long i = from, vectorEnd = from + VectorWidth.loopBound(to - from);
             for (; i < vectorEnd; i += L) store(gelu(load(gate, i)).mul(load(up, i)), out, i);
@@ -208,6 +233,11 @@ final class VectorRowKernels {
     }
 
     void gegluBackward(long n, MemorySegment gate, MemorySegment up, MemorySegment dOut, MemorySegment dGate, MemorySegment dUp) {
+        requireFloats(gate, n, "geglu gate");
+        requireFloats(up, n, "geglu up");
+        requireFloats(dOut, n, "geglu dOut");
+        requireFloats(dGate, n, "geglu dGate");
+        requireFloats(dUp, n, "geglu dUp");
         parallel(n, 1, (chunk, from, to) -> {
             long i = from, vectorEnd = from + VectorWidth.loopBound(to - from);
             for (; i < vectorEnd; i += L) {
@@ -243,6 +273,8 @@ final class VectorRowKernels {
     // ------------------------------------------------------------------ softmax
 
     void softmax(int rows, int cols, MemorySegment x, MemorySegment out) {
+        requireFloats(x, (long) rows * cols, "softmax x [rows, cols]");
+        requireFloats(out, (long) rows * cols, "softmax out [rows, cols]");
         int vectorEnd = VectorWidth.loopBound(cols);
         parallel(rows, cols, (chunk, from, to) -> {
             for (long r = from; r < to; r++) {
@@ -276,6 +308,9 @@ final class VectorRowKernels {
     }
 
     void softmaxBackward(int rows, int cols, MemorySegment y, MemorySegment dy, MemorySegment dx) {
+        requireFloats(y, (long) rows * cols, "softmax y [rows, cols]");
+        requireFloats(dy, (long) rows * cols, "softmax dy [rows, cols]");
+        requireFloats(dx, (long) rows * cols, "softmax dx [rows, cols]");
         int vectorEnd = VectorWidth.loopBound(cols);
         parallel(rows, cols, (chunk, from, to) -> {
             for (long r = from; r < to; r++) {
@@ -291,6 +326,10 @@ final class VectorRowKernels {
     // ------------------------------------------------------------------ AdamW
 
     void adamw(long n, AdamWStep st, MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v) {
+        requireFloats(param, n, "adamw param");
+        requireFloats(grad, n, "adamw grad");
+        requireFloats(m, n, "adamw m");
+        requireFloats(v, n, "adamw v");
         float b1 = st.beta1(), b2 = st.beta2(), lr = st.lr(), wd = st.weightDecay(), eps = st.eps();
         float invBc1 = 1f / st.biasCorrection1(), invBc2 = 1f / st.biasCorrection2();
         parallel(n, 1, (chunk, from, to) -> {

@@ -11,6 +11,7 @@ import static dev.fusedit.tensor.kernels.KernelBuffers.FLOAT;
 import static dev.fusedit.tensor.kernels.KernelBuffers.assertClose;
 import static dev.fusedit.tensor.kernels.KernelBuffers.uniform;
 import static dev.fusedit.tensor.kernels.KernelBuffers.zeros;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@link VectorAttention} (through {@link VectorKernels}) against the scalar oracle, forward and backward. */
 class AttentionKernelsTest {
@@ -89,6 +90,20 @@ class AttentionKernelsTest {
             assertClose("dq", a.dq, b.dq, in.qElems, 1e-5);
             assertClose("dk", a.dk, b.dk, in.kvElems, 1e-5);
             assertClose("dv", a.dv, b.dv, in.kvElems, 1e-5);
+        }
+    }
+
+    @Test
+    void segmentsTooSmallForTheShapeAreRejected() {
+        var s = new AttentionShape(1, 2, 1, 4, 5, 3, 1f, 0f, 1);
+        try (Arena arena = Arena.ofShared()) {
+            Inputs in = Inputs.random(arena, s, MaskKind.SHARED_RANDOM, 12);
+            Outputs o = Outputs.allocate(arena, s);
+            MemorySegment shortMask = zeros(arena, 19);
+            assertThatThrownBy(() -> FAST.attention(s, in.q, in.k, in.v, shortMask, o.out, o.lse))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mask [maskBatches, qLen, kvLen]").hasMessageContaining("20");
+            assertThatThrownBy(() -> FAST.attentionBackward(s, in.q, in.k, in.v, in.mask, o.out, o.lse, in.dOut, o.dq, o.lse, o.dv))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dk");
         }
     }
 

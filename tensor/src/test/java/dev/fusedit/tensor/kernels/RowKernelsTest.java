@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
 import static dev.fusedit.tensor.kernels.KernelBuffers.FLOAT;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static dev.fusedit.tensor.kernels.KernelBuffers.assertClose;
 import static dev.fusedit.tensor.kernels.KernelBuffers.copy;
 import static dev.fusedit.tensor.kernels.KernelBuffers.uniform;
@@ -177,5 +178,18 @@ class RowKernelsTest {
                     assertClose(where + "v", v, refV, n, TOL);
                 }
             }
+    }
+
+    @Test
+    void segmentsTooSmallForTheShapeAreRejected() {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment small = zeros(arena, 10), big = zeros(arena, 100);
+            assertThatThrownBy(() -> FAST.softmax(4, 5, small, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("softmax x [rows, cols]").hasMessageContaining("20");
+            assertThatThrownBy(() -> FAST.rmsNorm(4, 5, 1e-6f, 0f, big, zeros(arena, 3), big, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rmsNorm w [dim]");
+            assertThatThrownBy(() -> FAST.geglu(11, small, big, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("geglu gate");
+        }
     }
 }
