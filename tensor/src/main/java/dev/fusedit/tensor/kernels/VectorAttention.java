@@ -14,12 +14,14 @@ import jdk.incubator.vector.VectorSpecies;
  * FlashAttention-2's: P is recomputed from q, k and the saved lse, and two passes split the
  * writes so no two tasks ever touch the same output element: (batch, kv head, key tile) tasks
  * own dK and dV (summing over every query head of the group), (batch, head, query tile) tasks
- * own dQ. Every output element is therefore computed by one task in one fixed order, and results
- * are bit-identical for any thread count.
+ * own dQ. Every output element is computed by one task in one fixed order, so the thread count
+ * does not change the arithmetic.
  *
- * <p>Tiles are copied from the segments into per-thread float arrays (K and V also transposed,
- * so score rows are vectorized along keys) and multiplied with {@link TileMultiply}. Query heads
- * of a group read their kv head in place: K and V are never expanded.
+ * <p>K and V are staged once per call into float arrays laid out for the tile multiplies
+ * ({@link Staged}): transposed key tiles, so score rows are vectorized along keys, and
+ * head-major rows. Transposing per tile instead would cost as much as the score multiply
+ * itself. Query heads of a group read their kv head's staged copy: K and V are never expanded
+ * per query head. Query-side tiles are copied into per-thread scratch by the task that owns them.
  */
 final class VectorAttention {
     static final int Q_TILE = 64;
@@ -37,12 +39,11 @@ final class VectorAttention {
         this.pool = pool;
     }
 
-    /** One thread's tiles: row-major [tile rows][headDim] copies, transposed [headDim][K_TILE] copies, score tiles. */
+    /** One thread's tiles: row-major [tile rows][headDim] copies and accumulators, score tiles. */
     private static final class Scratch {
         final int headDim;
         final float[] qRows, doRows, rowAcc;      // [Q_TILE][D]
-        final float[] kvRows, kAcc, vAcc;          // [K_TILE][D]; kvRows holds K or V rows
-        final float[] kCols, vCols;                // [D][K_TILE]
+        final float[] kAcc, vAcc;                  // [K_TILE][D]
         final float[] scores, dScores, tanh;       // [Q_TILE][K_TILE]
         final float[] rowMax, rowSum, rowLse, rowDelta, line;
 
@@ -51,11 +52,8 @@ final class VectorAttention {
             qRows = new float[Q_TILE * headDim];
             doRows = new float[Q_TILE * headDim];
             rowAcc = new float[Q_TILE * headDim];
-            kvRows = new float[K_TILE * headDim];
             kAcc = new float[K_TILE * headDim];
             vAcc = new float[K_TILE * headDim];
-            kCols = new float[headDim * K_TILE];
-            vCols = new float[headDim * K_TILE];
             scores = new float[Q_TILE * K_TILE];
             dScores = new float[Q_TILE * K_TILE];
             tanh = new float[Q_TILE * K_TILE];
@@ -73,34 +71,74 @@ final class VectorAttention {
         return s;
     }
 
+    // ------------------------------------------------------------------ staging
+
+    /**
+     * K or V of one call in the layouts the multiplies read. Tiles: for each (batch, kv head, key
+     * tile) a [headDim][K_TILE] block, the tile transposed (columns past kvLen unused). Rows: for
+     * each (batch, kv head) its [kvLen][headDim] rows, contiguous.
+     */
+    private record Staged(float[] tiles, float[] rows) {}
+
+    private static int keyTiles(AttentionShape s) {
+        return ceilDiv(s.kvLen(), K_TILE);
+    }
+
+    /** Offset of (b, kvh, key tile kt)'s block in a staged tiles array. */
+    private static int tileOffset(AttentionShape s, int b, int kvh, int kt) {
+        return (int) ((((long) b * s.kvHeads() + kvh) * keyTiles(s) + kt) * s.headDim() * K_TILE);
+    }
+
+    /** Offset of row (b, kvh, j) in a staged rows array. */
+    private static int rowOffset(AttentionShape s, int b, int kvh, int j) {
+        return (int) ((((long) b * s.kvHeads() + kvh) * s.kvLen() + j) * s.headDim());
+    }
+
+    /** Stages src (k or v) as transposed tiles, as rows, or both, in parallel over (batch, kv head, key tile). */
+    private Staged stage(AttentionShape s, MemorySegment src, boolean tiles, boolean rows) {
+        int D = s.headDim(), kTiles = keyTiles(s);
+        long tileFloats = (long) s.batch() * s.kvHeads() * kTiles * D * K_TILE;
+        if (tileFloats > Integer.MAX_VALUE - 8)
+            throw new IllegalArgumentException("attention: K/V of " + s + " too large to stage in one float array");
+        float[] tileArray = tiles ? new float[(int) tileFloats] : null;
+        float[] rowArray = rows ? new float[(int) ((long) s.batch() * s.kvHeads() * s.kvLen() * D)] : null;
+        long stride = (long) s.kvHeads() * D;
+        pool.forEach(s.batch() * s.kvHeads() * kTiles, task -> {
+            int kt = task % kTiles, bkv = task / kTiles, b = bkv / s.kvHeads(), kvh = bkv % s.kvHeads(), j0 = kt * K_TILE;
+            int cols = Math.min(K_TILE, s.kvLen() - j0);
+            long first = kvRow(s, b, j0, kvh);
+            if (tiles) loadColumns(src, first, stride, cols, D, tileArray, tileOffset(s, b, kvh, kt), scratchFor(D).line);
+            if (rows) loadRows(src, first, stride, cols, D, rowArray, rowOffset(s, b, kvh, j0));
+        });
+        return new Staged(tileArray, rowArray);
+    }
+
     // ------------------------------------------------------------------ forward
 
     void forward(AttentionShape s, MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment mask,
                  MemorySegment out, MemorySegment lse) {
         requireSizes(s, q, k, v, mask, out, lse);
+        float[] keyTiles = stage(s, k, true, false).tiles();
+        float[] valueRows = stage(s, v, false, true).rows();
         int qTiles = ceilDiv(s.qLen(), Q_TILE);
         pool.forEach(s.batch() * s.heads() * qTiles, task -> {
             int qt = task % qTiles, bh = task / qTiles;
-            forwardTile(s, q, k, v, mask, out, lse, bh / s.heads(), bh % s.heads(), qt * Q_TILE);
+            forwardTile(s, q, keyTiles, valueRows, mask, out, lse, bh / s.heads(), bh % s.heads(), qt * Q_TILE);
         });
     }
 
-    private void forwardTile(AttentionShape s, MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment mask,
+    private void forwardTile(AttentionShape s, MemorySegment q, float[] keyTiles, float[] valueRows, MemorySegment mask,
                              MemorySegment out, MemorySegment lse, int b, int h, int i0) {
         int D = s.headDim(), rows = Math.min(Q_TILE, s.qLen() - i0), kvh = h / s.group();
         Scratch t = scratchFor(D);
         long qRow0 = qRow(s, b, i0, h), qStride = (long) s.heads() * D;
-        loadRows(q, qRow0, qStride, rows, D, t.qRows);
+        loadRows(q, qRow0, qStride, rows, D, t.qRows, 0);
         java.util.Arrays.fill(t.rowAcc, 0, rows * D, 0f);
         java.util.Arrays.fill(t.rowMax, 0, rows, Float.NEGATIVE_INFINITY);
         java.util.Arrays.fill(t.rowSum, 0, rows, 0f);
-        long kStride = (long) s.kvHeads() * D;
-        for (int j0 = 0; j0 < s.kvLen(); j0 += K_TILE) {
+        for (int kt = 0, j0 = 0; j0 < s.kvLen(); kt++, j0 += K_TILE) {
             int cols = Math.min(K_TILE, s.kvLen() - j0);
-            long kRow0 = kvRow(s, b, j0, kvh);
-            loadColumns(k, kRow0, kStride, cols, D, t.kCols, t.line);
-            loadRows(v, kRow0, kStride, cols, D, t.kvRows);
-            TileMultiply.multiply(rows, cols, D, t.qRows, 0, D, 1, t.kCols, 0, K_TILE, t.scores, 0, K_TILE, false);
+            TileMultiply.multiply(rows, cols, D, t.qRows, 0, D, 1, keyTiles, tileOffset(s, b, kvh, kt), K_TILE, t.scores, 0, K_TILE, false);
             finishLogits(s, t.scores, null, rows, cols, mask, b, i0, j0);
             for (int r = 0; r < rows; r++) {
                 int at = r * K_TILE;
@@ -115,7 +153,7 @@ final class VectorAttention {
                 t.rowMax[r] = newMax;
                 if (correction != 1f) scale(t.rowAcc, r * D, D, correction);
             }
-            TileMultiply.multiply(rows, D, cols, t.scores, 0, K_TILE, 1, t.kvRows, 0, D, t.rowAcc, 0, D, true);
+            TileMultiply.multiply(rows, D, cols, t.scores, 0, K_TILE, 1, valueRows, rowOffset(s, b, kvh, j0), D, t.rowAcc, 0, D, true);
         }
         long lseRow0 = lseIndex(s, b, h, i0);
         for (int r = 0; r < rows; r++) {
@@ -136,36 +174,55 @@ final class VectorAttention {
         requireFloats(dq, qElems, "dq");
         requireFloats(dk, kvElems, "dk");
         requireFloats(dv, kvElems, "dv");
-        int kTiles = ceilDiv(s.kvLen(), K_TILE), qTiles = ceilDiv(s.qLen(), Q_TILE);
+        Staged keys = stage(s, k, true, true);
+        float[] valueTiles = stage(s, v, true, false).tiles();
+        float[] delta = rowDeltas(s, out, dOut);
+        int kTiles = keyTiles(s), qTiles = ceilDiv(s.qLen(), Q_TILE);
         pool.forEach(s.batch() * s.kvHeads() * kTiles, task -> {
             int kt = task % kTiles, bkv = task / kTiles;
-            keyValueGradTile(s, q, k, v, mask, out, lse, dOut, dk, dv, bkv / s.kvHeads(), bkv % s.kvHeads(), kt * K_TILE);
+            keyValueGradTile(s, q, keys.tiles(), valueTiles, mask, lse, delta, dOut, dk, dv, bkv / s.kvHeads(), bkv % s.kvHeads(), kt);
         });
         pool.forEach(s.batch() * s.heads() * qTiles, task -> {
             int qt = task % qTiles, bh = task / qTiles;
-            queryGradTile(s, q, k, v, mask, out, lse, dOut, dq, bh / s.heads(), bh % s.heads(), qt * Q_TILE);
+            queryGradTile(s, q, keys, valueTiles, mask, lse, delta, dOut, dq, bh / s.heads(), bh % s.heads(), qt * Q_TILE);
         });
     }
 
-    /** dK and dV of keys j0.. of kv head kvh: sums over every query tile of every query head in the group. */
-    private void keyValueGradTile(AttentionShape s, MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment mask,
-                                  MemorySegment out, MemorySegment lse, MemorySegment dOut,
-                                  MemorySegment dk, MemorySegment dv, int b, int kvh, int j0) {
-        int D = s.headDim(), cols = Math.min(K_TILE, s.kvLen() - j0);
+    /** delta = Σ_d dO·O for every query row, [batch, heads, qLen] like lse: the softmax backward's row term. */
+    private float[] rowDeltas(AttentionShape s, MemorySegment out, MemorySegment dOut) {
+        int D = s.headDim(), qTiles = ceilDiv(s.qLen(), Q_TILE);
+        float[] delta = new float[s.batch() * s.heads() * s.qLen()];
+        long qStride = (long) s.heads() * D;
+        pool.forEach(s.batch() * s.heads() * qTiles, task -> {
+            int qt = task % qTiles, bh = task / qTiles, b = bh / s.heads(), h = bh % s.heads(), i0 = qt * Q_TILE;
+            int rows = Math.min(Q_TILE, s.qLen() - i0);
+            Scratch t = scratchFor(D);
+            long qRow0 = qRow(s, b, i0, h);
+            loadRows(out, qRow0, qStride, rows, D, t.rowAcc, 0);
+            loadRows(dOut, qRow0, qStride, rows, D, t.doRows, 0);
+            int at = (int) lseIndex(s, b, h, i0);
+            for (int r = 0; r < rows; r++) delta[at + r] = dot(t.rowAcc, r * D, t.doRows, r * D, D);
+        });
+        return delta;
+    }
+
+    /** dK and dV of key tile kt of kv head kvh: sums over every query tile of every query head in the group. */
+    private void keyValueGradTile(AttentionShape s, MemorySegment q, float[] keyTiles, float[] valueTiles, MemorySegment mask,
+                                  MemorySegment lse, float[] delta, MemorySegment dOut,
+                                  MemorySegment dk, MemorySegment dv, int b, int kvh, int kt) {
+        int D = s.headDim(), j0 = kt * K_TILE, cols = Math.min(K_TILE, s.kvLen() - j0), tile = tileOffset(s, b, kvh, kt);
         Scratch t = scratchFor(D);
         long kRow0 = kvRow(s, b, j0, kvh), kStride = (long) s.kvHeads() * D, qStride = (long) s.heads() * D;
-        loadColumns(k, kRow0, kStride, cols, D, t.kCols, t.line);
-        loadColumns(v, kRow0, kStride, cols, D, t.vCols, t.line);
         java.util.Arrays.fill(t.kAcc, 0, cols * D, 0f);
         java.util.Arrays.fill(t.vAcc, 0, cols * D, 0f);
         for (int h = kvh * s.group(); h < (kvh + 1) * s.group(); h++)
             for (int i0 = 0; i0 < s.qLen(); i0 += Q_TILE) {
                 int rows = Math.min(Q_TILE, s.qLen() - i0);
                 long qRow0 = qRow(s, b, i0, h);
-                loadRows(q, qRow0, qStride, rows, D, t.qRows);
-                loadRows(dOut, qRow0, qStride, rows, D, t.doRows);
-                loadRowStats(s, out, lse, t, b, h, i0, rows);
-                scoreGradients(s, t, mask, b, i0, j0, rows, cols);
+                loadRows(q, qRow0, qStride, rows, D, t.qRows, 0);
+                loadRows(dOut, qRow0, qStride, rows, D, t.doRows, 0);
+                loadRowStats(s, lse, delta, t, b, h, i0, rows);
+                scoreGradients(s, t, keyTiles, valueTiles, tile, mask, b, i0, j0, rows, cols);
                 // dV += Pᵀ·dO and dK += dSᵀ·Q: the score tiles read transposed (row stride 1).
                 TileMultiply.multiply(cols, D, rows, t.scores, 0, 1, K_TILE, t.doRows, 0, D, t.vAcc, 0, D, true);
                 TileMultiply.multiply(cols, D, rows, t.dScores, 0, 1, K_TILE, t.qRows, 0, D, t.kAcc, 0, D, true);
@@ -175,49 +232,44 @@ final class VectorAttention {
     }
 
     /** dQ of queries i0.. of head h: dS·K summed over every key tile. */
-    private void queryGradTile(AttentionShape s, MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment mask,
-                               MemorySegment out, MemorySegment lse, MemorySegment dOut, MemorySegment dq,
+    private void queryGradTile(AttentionShape s, MemorySegment q, Staged keys, float[] valueTiles, MemorySegment mask,
+                               MemorySegment lse, float[] delta, MemorySegment dOut, MemorySegment dq,
                                int b, int h, int i0) {
         int D = s.headDim(), rows = Math.min(Q_TILE, s.qLen() - i0), kvh = h / s.group();
         Scratch t = scratchFor(D);
-        long qRow0 = qRow(s, b, i0, h), qStride = (long) s.heads() * D, kStride = (long) s.kvHeads() * D;
-        loadRows(q, qRow0, qStride, rows, D, t.qRows);
-        loadRows(dOut, qRow0, qStride, rows, D, t.doRows);
-        loadRowStats(s, out, lse, t, b, h, i0, rows);
+        long qRow0 = qRow(s, b, i0, h), qStride = (long) s.heads() * D;
+        loadRows(q, qRow0, qStride, rows, D, t.qRows, 0);
+        loadRows(dOut, qRow0, qStride, rows, D, t.doRows, 0);
+        loadRowStats(s, lse, delta, t, b, h, i0, rows);
         java.util.Arrays.fill(t.rowAcc, 0, rows * D, 0f);
-        for (int j0 = 0; j0 < s.kvLen(); j0 += K_TILE) {
+        for (int kt = 0, j0 = 0; j0 < s.kvLen(); kt++, j0 += K_TILE) {
             int cols = Math.min(K_TILE, s.kvLen() - j0);
-            long kRow0 = kvRow(s, b, j0, kvh);
-            loadColumns(k, kRow0, kStride, cols, D, t.kCols, t.line);
-            loadColumns(v, kRow0, kStride, cols, D, t.vCols, t.line);
-            loadRows(k, kRow0, kStride, cols, D, t.kvRows);
-            scoreGradients(s, t, mask, b, i0, j0, rows, cols);
-            TileMultiply.multiply(rows, D, cols, t.dScores, 0, K_TILE, 1, t.kvRows, 0, D, t.rowAcc, 0, D, true);
+            scoreGradients(s, t, keys.tiles(), valueTiles, tileOffset(s, b, kvh, kt), mask, b, i0, j0, rows, cols);
+            TileMultiply.multiply(rows, D, cols, t.dScores, 0, K_TILE, 1, keys.rows(), rowOffset(s, b, kvh, j0), D, t.rowAcc, 0, D, true);
         }
         storeRows(t.rowAcc, dq, qRow0, qStride, rows, D);
     }
 
-    /** The rows' saved lse and delta = Σ_d dO·O (the softmax backward's row term). */
-    private static void loadRowStats(AttentionShape s, MemorySegment out, MemorySegment lse, Scratch t, int b, int h, int i0, int rows) {
-        int D = s.headDim();
-        long lseRow0 = lseIndex(s, b, h, i0), qRow0 = qRow(s, b, i0, h), qStride = (long) s.heads() * D;
+    /** The rows' saved lse and precomputed delta into scratch. */
+    private static void loadRowStats(AttentionShape s, MemorySegment lse, float[] delta, Scratch t, int b, int h, int i0, int rows) {
+        long lseRow0 = lseIndex(s, b, h, i0);
         for (int r = 0; r < rows; r++) {
             t.rowLse[r] = lse.getAtIndex(FLOAT, lseRow0 + r);
-            MemorySegment.copy(out, FLOAT, (qRow0 + r * qStride) * Float.BYTES, t.line, 0, D);
-            t.rowDelta[r] = dot(t.line, 0, t.doRows, r * D, D);
+            t.rowDelta[r] = delta[(int) lseRow0 + r];
         }
     }
 
     /**
-     * From the loaded q, dO, K columns and V columns: scores ← P = exp(logit − lse) and
-     * dScores ← dS = P∘(dO·Vᵀ − delta) (∘ the soft-cap's 1 − tanh²) · scale, the gradient of the raw q·k.
+     * From the loaded q and dO rows and the staged K and V tiles at tile: scores ← P = exp(logit − lse)
+     * and dScores ← dS = P∘(dO·Vᵀ − delta) (∘ the soft-cap's 1 − tanh²) · scale, the gradient of the raw q·k.
      */
-    private static void scoreGradients(AttentionShape s, Scratch t, MemorySegment mask, int b, int i0, int j0, int rows, int cols) {
+    private static void scoreGradients(AttentionShape s, Scratch t, float[] keyTiles, float[] valueTiles, int tile,
+                                       MemorySegment mask, int b, int i0, int j0, int rows, int cols) {
         int D = s.headDim();
         boolean capped = s.softCap() > 0;
-        TileMultiply.multiply(rows, cols, D, t.qRows, 0, D, 1, t.kCols, 0, K_TILE, t.scores, 0, K_TILE, false);
+        TileMultiply.multiply(rows, cols, D, t.qRows, 0, D, 1, keyTiles, tile, K_TILE, t.scores, 0, K_TILE, false);
         finishLogits(s, t.scores, capped ? t.tanh : null, rows, cols, mask, b, i0, j0);
-        TileMultiply.multiply(rows, cols, D, t.doRows, 0, D, 1, t.vCols, 0, K_TILE, t.dScores, 0, K_TILE, false);
+        TileMultiply.multiply(rows, cols, D, t.doRows, 0, D, 1, valueTiles, tile, K_TILE, t.dScores, 0, K_TILE, false);
         int vectorEnd = VectorWidth.loopBound(cols);
         float scale = s.scale();
         for (int r = 0; r < rows; r++) {
@@ -345,16 +397,16 @@ final class VectorAttention {
         return ((long) b * s.heads() + h) * s.qLen() + i;
     }
 
-    /** rows vectors of width D, stride apart in the segment → dst[r·D + d]. */
-    private static void loadRows(MemorySegment src, long first, long stride, int rows, int D, float[] dst) {
-        for (int r = 0; r < rows; r++) MemorySegment.copy(src, FLOAT, (first + r * stride) * Float.BYTES, dst, r * D, D);
+    /** rows vectors of width D, stride apart in the segment → dst[at + r·D + d]. */
+    private static void loadRows(MemorySegment src, long first, long stride, int rows, int D, float[] dst, int at) {
+        for (int r = 0; r < rows; r++) MemorySegment.copy(src, FLOAT, (first + r * stride) * Float.BYTES, dst, at + r * D, D);
     }
 
-    /** rows vectors of width D → dst[d·K_TILE + r], the transposed tile whose rows run along keys. */
-    private static void loadColumns(MemorySegment src, long first, long stride, int rows, int D, float[] dst, float[] line) {
+    /** rows vectors of width D → dst[at + d·K_TILE + r], the transposed tile whose rows run along keys. */
+    private static void loadColumns(MemorySegment src, long first, long stride, int rows, int D, float[] dst, int at, float[] line) {
         for (int r = 0; r < rows; r++) {
             MemorySegment.copy(src, FLOAT, (first + r * stride) * Float.BYTES, line, 0, D);
-            for (int d = 0; d < D; d++) dst[d * K_TILE + r] = line[d];
+            for (int d = 0; d < D; d++) dst[at + d * K_TILE + r] = line[d];
         }
     }
 
