@@ -227,7 +227,11 @@ final class VectorRowKernels {
         requireFloats(out, n, "geglu out");
         parallel(n, 1, (chunk, from, to) -> {
             long i = from, vectorEnd = from + VectorWidth.loopBound(to - from);
-            for (; i < vectorEnd; i += L) store(gelu(load(gate, i)).mul(load(up, i)), out, i);
+            for (; i < vectorEnd; i += L) {
+                FloatVector x = load(gate, i);
+                FloatVector u = x.mul(x).fma(GELU_K, 1f).mul(x).mul(GELU_C);
+                store(x.mul(0.5f).mul(u.lanewise(VectorOperators.TANH).add(1f)).mul(load(up, i)), out, i);
+            }
             for (; i < to; i++) put(out, i, gelu(get(gate, i)) * get(up, i));
         });
     }
@@ -259,11 +263,6 @@ final class VectorRowKernels {
                 put(dUp, i, dy * 0.5f * x * (1 + t));
             }
         });
-    }
-
-    private static FloatVector gelu(FloatVector x) {
-        FloatVector u = x.mul(x).fma(GELU_K, 1f).mul(x).mul(GELU_C);
-        return x.mul(0.5f).mul(u.lanewise(VectorOperators.TANH).add(1f));
     }
 
     private static float gelu(float x) {
