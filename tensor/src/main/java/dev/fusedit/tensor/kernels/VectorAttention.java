@@ -3,6 +3,7 @@ package dev.fusedit.tensor.kernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -21,7 +22,9 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link Staged}): transposed key tiles, so score rows are vectorized along keys, and
  * head-major rows. Transposing per tile instead would cost as much as the score multiply
  * itself. Query heads of a group read their kv head's staged copy: K and V are never expanded
- * per query head. Query-side tiles are copied into per-thread scratch by the task that owns them.
+ * per query head. Staging allocates one K-sized array per staged layout and call (two in the
+ * forward pass, three in the backward), which is garbage once the call returns. Query-side tiles
+ * are copied into per-thread scratch by the task that owns them.
  */
 final class VectorAttention {
     static final int Q_TILE = 64;
@@ -133,9 +136,9 @@ final class VectorAttention {
         Scratch t = scratchFor(D);
         long qRow0 = qRow(s, b, i0, h), qStride = (long) s.heads() * D;
         loadRows(q, qRow0, qStride, rows, D, t.qRows, 0);
-        java.util.Arrays.fill(t.rowAcc, 0, rows * D, 0f);
-        java.util.Arrays.fill(t.rowMax, 0, rows, Float.NEGATIVE_INFINITY);
-        java.util.Arrays.fill(t.rowSum, 0, rows, 0f);
+        Arrays.fill(t.rowAcc, 0, rows * D, 0f);
+        Arrays.fill(t.rowMax, 0, rows, Float.NEGATIVE_INFINITY);
+        Arrays.fill(t.rowSum, 0, rows, 0f);
         for (int kt = 0, j0 = 0; j0 < s.kvLen(); kt++, j0 += K_TILE) {
             int cols = Math.min(K_TILE, s.kvLen() - j0);
             TileMultiply.multiply(rows, cols, D, t.qRows, 0, D, 1, keyTiles, tileOffset(s, b, kvh, kt), K_TILE, t.scores, 0, K_TILE, false);
@@ -213,8 +216,8 @@ final class VectorAttention {
         int D = s.headDim(), j0 = kt * K_TILE, cols = Math.min(K_TILE, s.kvLen() - j0), tile = tileOffset(s, b, kvh, kt);
         Scratch t = scratchFor(D);
         long kRow0 = kvRow(s, b, j0, kvh), kStride = (long) s.kvHeads() * D, qStride = (long) s.heads() * D;
-        java.util.Arrays.fill(t.kAcc, 0, cols * D, 0f);
-        java.util.Arrays.fill(t.vAcc, 0, cols * D, 0f);
+        Arrays.fill(t.kAcc, 0, cols * D, 0f);
+        Arrays.fill(t.vAcc, 0, cols * D, 0f);
         for (int h = kvh * s.group(); h < (kvh + 1) * s.group(); h++)
             for (int i0 = 0; i0 < s.qLen(); i0 += Q_TILE) {
                 int rows = Math.min(Q_TILE, s.qLen() - i0);
@@ -241,7 +244,7 @@ final class VectorAttention {
         loadRows(q, qRow0, qStride, rows, D, t.qRows, 0);
         loadRows(dOut, qRow0, qStride, rows, D, t.doRows, 0);
         loadRowStats(s, lse, delta, t, b, h, i0, rows);
-        java.util.Arrays.fill(t.rowAcc, 0, rows * D, 0f);
+        Arrays.fill(t.rowAcc, 0, rows * D, 0f);
         for (int kt = 0, j0 = 0; j0 < s.kvLen(); kt++, j0 += K_TILE) {
             int cols = Math.min(K_TILE, s.kvLen() - j0);
             scoreGradients(s, t, keys.tiles(), valueTiles, tileOffset(s, b, kvh, kt), mask, b, i0, j0, rows, cols);
