@@ -1,17 +1,356 @@
 package dev.fusedit.tensor.kernels;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
+/**
+ * The row-wise and element-wise kernels (RoPE, RMSNorm, GeGLU, softmax, AdamW) on the Vector
+ * API, reading and writing the segments directly. Work is cut into contiguous chunks of rows
+ * (or elements) run on the pool; calls smaller than {@link #SERIAL_ELEMENTS} run on the caller.
+ * The chunking depends only on the sizes, never on the thread count, so the one cross-row sum
+ * (RMSNorm's dw) is reduced in the same order on every machine.
+ */
 final class VectorRowKernels {
+    /** Below this many elements a call runs on the calling thread: forking would cost more than it saves. */
+    static final long SERIAL_ELEMENTS = 32 * 1024;
+    /** Most chunks one call is cut into (bounds the dw partial buffers). */
+    private static final int MAX_CHUNKS = 64;
+
+    private static final VectorSpecies<Float> F = VectorWidth.F;
+    private static final int L = VectorWidth.LANES;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    private static final float GELU_C = (float) ScalarKernels.GELU_C;
+    private static final float GELU_K = 0.044715f;
+
     private final KernelPool pool;
-    private final Kernels ref = ScalarKernels.F32;
-    VectorRowKernels(KernelPool pool) { this.pool = pool; }
-    void rope(RopeShape s, MemorySegment x, MemorySegment cos, MemorySegment sin, MemorySegment out, boolean inverse) { ref.rope(s, x, cos, sin, out, inverse); }
-    void rmsNorm(int rows, int dim, float eps, float wo, MemorySegment x, MemorySegment w, MemorySegment out, MemorySegment rstd) { ref.rmsNorm(rows, dim, eps, wo, x, w, out, rstd); }
-    void rmsNormBackward(int rows, int dim, float wo, MemorySegment x, MemorySegment w, MemorySegment rstd, MemorySegment dOut, MemorySegment dx, MemorySegment dw) { ref.rmsNormBackward(rows, dim, wo, x, w, rstd, dOut, dx, dw); }
-    void geglu(long n, MemorySegment gate, MemorySegment up, MemorySegment out) { ref.geglu(n, gate, up, out); }
-    void gegluBackward(long n, MemorySegment gate, MemorySegment up, MemorySegment dOut, MemorySegment dGate, MemorySegment dUp) { ref.gegluBackward(n, gate, up, dOut, dGate, dUp); }
-    void softmax(int rows, int cols, MemorySegment x, MemorySegment out) { ref.softmax(rows, cols, x, out); }
-    void softmaxBackward(int rows, int cols, MemorySegment y, MemorySegment dy, MemorySegment dx) { ref.softmaxBackward(rows, cols, y, dy, dx); }
-    void adamw(long n, AdamWStep st, MemorySegment p, MemorySegment g, MemorySegment m, MemorySegment v) { ref.adamw(n, st, p, g, m, v); }
+
+    VectorRowKernels(KernelPool pool) {
+        this.pool = pool;
+    }
+
+    /** Work over rows (or elements) [from, to), which are chunk number chunk of the call. */
+    @FunctionalInterface
+    private interface Chunk {
+        void run(int chunk, long from, long to);
+    }
+
+    /** Chunks that count rows of width elementsPerRow cut into: 1 for small calls, at most MAX_CHUNKS. */
+    private static int chunks(long count, long elementsPerRow) {
+        long elements = count * elementsPerRow;
+        if (elements < SERIAL_ELEMENTS) return 1;
+        return (int) Math.min(Math.min(MAX_CHUNKS, count), elements / (SERIAL_ELEMENTS / 2));
+    }
+
+    private static long chunkStart(long count, int chunks, int chunk) {
+        return count * chunk / chunks;
+    }
+
+    /** Runs body over count rows in chunks(count, elementsPerRow) contiguous chunks. */
+    private void parallel(long count, long elementsPerRow, Chunk body) {
+        int chunks = chunks(count, elementsPerRow);
+        if (chunks == 1) {
+            body.run(0, 0, count);
+            return;
+        }
+        pool.forEach(chunks, c -> body.run(c, chunkStart(count, chunks, c), chunkStart(count, chunks, c + 1)));
+    }
+
+    private static FloatVector load(MemorySegment s, long element) {
+        return FloatVector.fromMemorySegment(F, s, element * Float.BYTES, ORDER);
+    }
+
+    private static void store(FloatVector v, MemorySegment s, long element) {
+        v.intoMemorySegment(s, element * Float.BYTES, ORDER);
+    }
+
+    private static float get(MemorySegment s, long element) {
+        return s.getAtIndex(FLOAT, element);
+    }
+
+    private static void put(MemorySegment s, long element, float value) {
+        s.setAtIndex(FLOAT, element, value);
+    }
+
+    private static void requireFloats(MemorySegment segment, long elements, String what) {
+        if (segment == null) throw new IllegalArgumentException(what + " is null");
+        if (elements < 0) throw new IllegalArgumentException(what + ": negative size " + elements);
+        if (segment.byteSize() < elements * Float.BYTES)
+            throw new IllegalArgumentException(what + " needs " + elements + " floats, the segment holds " + segment.byteSize() / Float.BYTES);
+    }
+
+    // ------------------------------------------------------------------ RoPE
+
+    void rope(RopeShape s, MemorySegment x, MemorySegment cos, MemorySegment sin, MemorySegment out, boolean inverse) {
+        long elements = (long) s.batch() * s.seq() * s.heads() * s.headDim(), table = (long) s.cosBatches() * s.seq() * s.headDim();
+        requireFloats(x, elements, "rope x [batch, seq, heads, headDim]");
+        requireFloats(out, elements, "rope out [batch, seq, heads, headDim]");
+        requireFloats(cos, table, "rope cos [cosBatches, seq, headDim]");
+        requireFloats(sin, table, "rope sin [cosBatches, seq, headDim]");
+        int D = s.headDim(), half = D / 2, vectorEnd = VectorWidth.loopBound(half);
+        float sign = inverse ? -1f : 1f;
+        // one "row" is one (batch, position): all heads share its cos/sin row
+        parallel((long) s.batch() * s.seq(), (long) s.heads() * D, (chunk, from, to) -> {
+            for (long bt = from; bt < to; bt++) {
+                long b = bt / s.seq(), t = bt % s.seq();
+                long cs = ((s.cosBatches() == 1 ? 0 : b) * s.seq() + t) * D;
+                for (int h = 0; h < s.heads(); h++) {
+                    long base = (bt * s.heads() + h) * D;
+                    int d = 0;
+                    for (; d < vectorEnd; d += L) {
+                        FloatVector x1 = load(x, base + d), x2 = load(x, base + d + half);
+                        FloatVector s1 = load(sin, cs + d).mul(sign), s2 = load(sin, cs + d + half).mul(sign);
+                        store(x1.mul(load(cos, cs + d)).sub(x2.mul(s1)), out, base + d);
+                        store(x2.mul(load(cos, cs + d + half)).add(x1.mul(s2)), out, base + d + half);
+                    }
+                    for (; d < half; d++) {
+                        float x1 = get(x, base + d), x2 = get(x, base + d + half);
+                        put(out, base + d, x1 * get(cos, cs + d) - x2 * (sign * get(sin, cs + d)));
+                        put(out, base + d + half, x2 * get(cos, cs + d + half) + x1 * (sign * get(sin, cs + d + half)));
+                    }
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ RMSNorm
+
+    void rmsNorm(int rows, int dim, float eps, float weightOffset, MemorySegment x, MemorySegment w,
+                 MemorySegment out, MemorySegment rstd) {
+        requireFloats(x, (long) rows * dim, "rmsNorm x [rows, dim]");
+        requireFloats(out, (long) rows * dim, "rmsNorm out [rows, dim]");
+        requireFloats(rstd, rows, "rmsNorm rstd [rows]");
+        if (w != null) requireFloats(w, dim, "rmsNorm w [dim]");
+        int vectorEnd = VectorWidth.loopBound(dim);
+        parallel(rows, dim, (chunk, from, to) -> {
+            for (long r = from; r < to; r++) {
+                long base = r * dim;
+                float inv = (float) (1 / Math.sqrt(dot(x, base, x, base, dim) / dim + eps));
+                put(rstd, r, inv);
+                int d = 0;
+                for (; d < vectorEnd; d += L) {
+                    FloatVector y = load(x, base + d).mul(inv);
+                    if (w != null) y = y.mul(load(w, d).add(weightOffset));
+                    store(y, out, base + d);
+                }
+                for (; d < dim; d++) put(out, base + d, get(x, base + d) * inv * (w == null ? 1f : weightOffset + get(w, d)));
+            }
+        });
+    }
+
+    void rmsNormBackward(int rows, int dim, float weightOffset, MemorySegment x, MemorySegment w, MemorySegment rstd,
+                         MemorySegment dOut, MemorySegment dx, MemorySegment dw) {
+        requireFloats(x, (long) rows * dim, "rmsNorm x [rows, dim]");
+        requireFloats(dOut, (long) rows * dim, "rmsNorm dOut [rows, dim]");
+        requireFloats(dx, (long) rows * dim, "rmsNorm dx [rows, dim]");
+        requireFloats(rstd, rows, "rmsNorm rstd [rows]");
+        if (w != null) requireFloats(w, dim, "rmsNorm w [dim]");
+        if (w != null && dw != null) requireFloats(dw, dim, "rmsNorm dw [dim]");
+        int vectorEnd = VectorWidth.loopBound(dim);
+        boolean weightGrad = w != null && dw != null;
+        int chunks = chunks(rows, dim);
+        // dw: each chunk sums its rows into its own partial row; the partials are then added in
+        // chunk order, so the sum's order depends only on the sizes
+        float[] partials = weightGrad ? new float[chunks * dim] : null;
+        parallel(rows, dim, (chunk, from, to) -> {
+            for (long r = from; r < to; r++) {
+                long base = r * dim;
+                float inv = get(rstd, r);
+                // y = x·inv·g: dx = inv·g·dy − x·inv³/dim · Σ g·dy·x
+                float gdx = weightedDot(dOut, x, w, weightOffset, base, dim);
+                float coefficient = inv * inv * inv * gdx / dim;
+                int d = 0;
+                for (; d < vectorEnd; d += L) {
+                    FloatVector dy = load(dOut, base + d), xv = load(x, base + d);
+                    FloatVector g = w == null ? dy : dy.mul(load(w, d).add(weightOffset));
+                    store(g.mul(inv).sub(xv.mul(coefficient)), dx, base + d);
+                    if (weightGrad) {
+                        int at = chunk * dim + d;
+                        dy.mul(xv).mul(inv).add(FloatVector.fromArray(F, partials, at)).intoArray(partials, at);
+                    }
+                }
+                for (; d < dim; d++) {
+                    float dy = get(dOut, base + d), xv = get(x, base + d);
+                    float g = w == null ? dy : dy * (weightOffset + get(w, d));
+                    put(dx, base + d, g * inv - xv * coefficient);
+                    if (weightGrad) partials[chunk * dim + d] += dy * xv * inv;
+                }
+            }
+        });
+        if (!weightGrad) return;
+        int d = 0;
+        for (; d < vectorEnd; d += L) {
+            FloatVector sum = load(dw, d);
+            for (int c = 0; c < chunks; c++) sum = sum.add(FloatVector.fromArray(F, partials, c * dim + d));
+            store(sum, dw, d);
+        }
+        for (; d < dim; d++) {
+            float sum = get(dw, d);
+            for (int c = 0; c < chunks; c++) sum += partials[c * dim + d];
+            put(dw, d, sum);
+        }
+    }
+
+    /** Σ a·b over n elements from each base. */
+    private static float dot(MemorySegment a, long aBase, MemorySegment b, long bBase, int n) {
+        int vectorEnd = VectorWidth.loopBound(n);
+        FloatVector acc = FloatVector.zero(F);
+        int d = 0;
+        for (; d < vectorEnd; d += L) acc = load(a, aBase + d).fma(load(b, bBase + d), acc);
+        float sum = vectorEnd > 0 ? acc.reduceLanes(VectorOperators.ADD) : 0f;
+        for (; d < n; d++) sum = Math.fma(get(a, aBase + d), get(b, bBase + d), sum);
+        return sum;
+    }
+
+    /** Σ dy·x·(weightOffset + w) over a row (no weight factor when w is null). */
+    private static float weightedDot(MemorySegment dy, MemorySegment x, MemorySegment w, float weightOffset, long base, int n) {
+        if (w == null) return dot(dy, base, x, base, n);
+        int vectorEnd = VectorWidth.loopBound(n);
+        FloatVector acc = FloatVector.zero(F);
+        int d = 0;
+        for (; d < vectorEnd; d += L)
+            acc = load(dy, base + d).mul(load(w, d).add(weightOffset)).fma(load(x, base + d), acc);
+        float sum = vectorEnd > 0 ? acc.reduceLanes(VectorOperators.ADD) : 0f;
+        for (; d < n; d++) sum = Math.fma(get(dy, base + d) * (weightOffset + get(w, d)), get(x, base + d), sum);
+        return sum;
+    }
+
+    // ------------------------------------------------------------------ GeGLU
+
+    void geglu(long n, MemorySegment gate, MemorySegment up, MemorySegment out) {
+        requireFloats(gate, n, "geglu gate");
+        requireFloats(up, n, "geglu up");
+        requireFloats(out, n, "geglu out");
+        parallel(n, 1, (chunk, from, to) -> {
+            long i = from, vectorEnd = from + VectorWidth.loopBound(to - from);
+            for (; i < vectorEnd; i += L) {
+                FloatVector x = load(gate, i);
+                FloatVector u = x.mul(x).fma(GELU_K, 1f).mul(x).mul(GELU_C);
+                store(x.mul(0.5f).mul(u.lanewise(VectorOperators.TANH).add(1f)).mul(load(up, i)), out, i);
+            }
+            for (; i < to; i++) put(out, i, gelu(get(gate, i)) * get(up, i));
+        });
+    }
+
+    void gegluBackward(long n, MemorySegment gate, MemorySegment up, MemorySegment dOut, MemorySegment dGate, MemorySegment dUp) {
+        requireFloats(gate, n, "geglu gate");
+        requireFloats(up, n, "geglu up");
+        requireFloats(dOut, n, "geglu dOut");
+        requireFloats(dGate, n, "geglu dGate");
+        requireFloats(dUp, n, "geglu dUp");
+        parallel(n, 1, (chunk, from, to) -> {
+            long i = from, vectorEnd = from + VectorWidth.loopBound(to - from);
+            for (; i < vectorEnd; i += L) {
+                FloatVector x = load(gate, i), dy = load(dOut, i);
+                FloatVector x2 = x.mul(x);
+                // u = c·(x + k·x³); gelu = ½x(1 + tanh u); gelu' = ½(1 + t) + ½x(1 − t²)·c·(1 + 3k·x²)
+                FloatVector t = x2.fma(GELU_K, 1f).mul(x).mul(GELU_C).lanewise(VectorOperators.TANH);
+                FloatVector onePlusT = t.add(1f);
+                FloatVector slope = x2.fma(3 * GELU_K, 1f).mul(GELU_C).mul(x).mul(t.mul(t).neg().add(1f));
+                FloatVector grad = onePlusT.add(slope).mul(0.5f);
+                store(dy.mul(load(up, i)).mul(grad), dGate, i);
+                store(dy.mul(x.mul(0.5f).mul(onePlusT)), dUp, i);
+            }
+            for (; i < to; i++) {
+                float x = get(gate, i), dy = get(dOut, i);
+                float t = (float) Math.tanh(GELU_C * (x + GELU_K * x * x * x));
+                float grad = 0.5f * (1 + t) + 0.5f * x * (1 - t * t) * GELU_C * (1 + 3 * GELU_K * x * x);
+                put(dGate, i, dy * get(up, i) * grad);
+                put(dUp, i, dy * 0.5f * x * (1 + t));
+            }
+        });
+    }
+
+    private static float gelu(float x) {
+        return 0.5f * x * (1 + (float) Math.tanh(GELU_C * (x + GELU_K * x * x * x)));
+    }
+
+    // ------------------------------------------------------------------ softmax
+
+    void softmax(int rows, int cols, MemorySegment x, MemorySegment out) {
+        requireFloats(x, (long) rows * cols, "softmax x [rows, cols]");
+        requireFloats(out, (long) rows * cols, "softmax out [rows, cols]");
+        int vectorEnd = VectorWidth.loopBound(cols);
+        parallel(rows, cols, (chunk, from, to) -> {
+            for (long r = from; r < to; r++) {
+                long base = r * cols;
+                float max = Float.NEGATIVE_INFINITY;
+                int c = 0;
+                if (vectorEnd > 0) {
+                    FloatVector m = load(x, base);
+                    for (c = L; c < vectorEnd; c += L) m = m.max(load(x, base + c));
+                    max = m.reduceLanes(VectorOperators.MAX);
+                }
+                for (; c < cols; c++) max = Math.max(max, get(x, base + c));
+                // exp(x − max) goes to out first (out may be x: each element is read before it is written)
+                FloatVector acc = FloatVector.zero(F);
+                for (c = 0; c < vectorEnd; c += L) {
+                    FloatVector e = load(x, base + c).sub(max).lanewise(VectorOperators.EXP);
+                    store(e, out, base + c);
+                    acc = acc.add(e);
+                }
+                float sum = vectorEnd > 0 ? acc.reduceLanes(VectorOperators.ADD) : 0f;
+                for (; c < cols; c++) {
+                    float e = (float) Math.exp(get(x, base + c) - max);
+                    put(out, base + c, e);
+                    sum += e;
+                }
+                float inv = 1f / sum;
+                for (c = 0; c < vectorEnd; c += L) store(load(out, base + c).mul(inv), out, base + c);
+                for (; c < cols; c++) put(out, base + c, get(out, base + c) * inv);
+            }
+        });
+    }
+
+    void softmaxBackward(int rows, int cols, MemorySegment y, MemorySegment dy, MemorySegment dx) {
+        requireFloats(y, (long) rows * cols, "softmax y [rows, cols]");
+        requireFloats(dy, (long) rows * cols, "softmax dy [rows, cols]");
+        requireFloats(dx, (long) rows * cols, "softmax dx [rows, cols]");
+        int vectorEnd = VectorWidth.loopBound(cols);
+        parallel(rows, cols, (chunk, from, to) -> {
+            for (long r = from; r < to; r++) {
+                long base = r * cols;
+                float dot = dot(y, base, dy, base, cols);
+                int c = 0;
+                for (; c < vectorEnd; c += L) store(load(y, base + c).mul(load(dy, base + c).sub(dot)), dx, base + c);
+                for (; c < cols; c++) put(dx, base + c, get(y, base + c) * (get(dy, base + c) - dot));
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ AdamW
+
+    void adamw(long n, AdamWStep st, MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v) {
+        requireFloats(param, n, "adamw param");
+        requireFloats(grad, n, "adamw grad");
+        requireFloats(m, n, "adamw m");
+        requireFloats(v, n, "adamw v");
+        float b1 = st.beta1(), b2 = st.beta2(), lr = st.lr(), wd = st.weightDecay(), eps = st.eps();
+        float invBc1 = 1f / st.biasCorrection1(), invBc2 = 1f / st.biasCorrection2();
+        parallel(n, 1, (chunk, from, to) -> {
+            long i = from, vectorEnd = from + VectorWidth.loopBound(to - from);
+            for (; i < vectorEnd; i += L) {
+                FloatVector g = load(grad, i), p = load(param, i);
+                FloatVector mi = load(m, i).mul(b1).add(g.mul(1 - b1));
+                FloatVector vi = load(v, i).mul(b2).add(g.mul(g).mul(1 - b2));
+                store(mi, m, i);
+                store(vi, v, i);
+                FloatVector update = mi.mul(invBc1).div(vi.mul(invBc2).sqrt().add(eps));
+                store(p.sub(p.mul(wd).add(update).mul(lr)), param, i);
+            }
+            for (; i < to; i++) {
+                float g = get(grad, i), p = get(param, i);
+                float mi = b1 * get(m, i) + (1 - b1) * g;
+                float vi = b2 * get(v, i) + (1 - b2) * g * g;
+                put(m, i, mi);
+                put(v, i, vi);
+                float update = mi * invBc1 / ((float) Math.sqrt(vi * invBc2) + eps);
+                put(param, i, p - lr * (wd * p + update));
+            }
+        });
+    }
 }

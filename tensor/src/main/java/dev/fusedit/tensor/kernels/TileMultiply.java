@@ -1,0 +1,138 @@
+package dev.fusedit.tensor.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The register-blocked multiply of small float-array tiles that the attention kernels are built
+ * from: {@code c[r][n] (+)= Σ_k w(r, k) · x[k][n]}. The weight side is read one scalar at a time
+ * and broadcast, so it may be addressed with any row and column strides (a transposed tile costs
+ * nothing); the x and c sides are read along n with full vectors. Four rows times two vectors
+ * of n are kept in registers while k runs, so every loaded x vector feeds four FMAs.
+ */
+final class TileMultiply {
+    private TileMultiply() {}
+
+    private static final VectorSpecies<Float> F = VectorWidth.F;
+    private static final int L = VectorWidth.LANES;
+
+    /**
+     * c[cOff + r·ldc + n] = (accumulate ? c[..] : 0) + Σ_k w[wOff + r·wRow + k·wCol] · x[xOff + k·ldx + n]
+     * for r &lt; rows, n &lt; cols, k &lt; inner. Sums run in k order, so each element's result does not
+     * depend on how rows are grouped.
+     */
+    static void multiply(int rows, int cols, int inner,
+                         float[] w, int wOff, int wRow, int wCol,
+                         float[] x, int xOff, int ldx,
+                         float[] c, int cOff, int ldc, boolean accumulate) {
+        int r = 0;
+        for (; r + 4 <= rows; r += 4)
+            fourRows(cols, inner, w, wOff + r * wRow, wRow, wCol, x, xOff, ldx, c, cOff + r * ldc, ldc, accumulate);
+        for (; r < rows; r++)
+            oneRow(cols, inner, w, wOff + r * wRow, wCol, x, xOff, ldx, c, cOff + r * ldc, accumulate);
+    }
+
+    private static void fourRows(int cols, int inner, float[] w, int w0, int wRow, int wCol,
+                                 float[] x, int xOff, int ldx, float[] c, int c0, int ldc, boolean accumulate) {
+        int w1 = w0 + wRow, w2 = w1 + wRow, w3 = w2 + wRow;
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        int vectorEnd = VectorWidth.loopBound(cols);
+        int n = 0;
+        for (; n + 2 * L <= vectorEnd; n += 2 * L) {
+            FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
+            FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
+            FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F);
+            FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F);
+            int xi = xOff + n, wk = 0;
+            for (int k = 0; k < inner; k++, xi += ldx, wk += wCol) {
+                FloatVector x0 = FloatVector.fromArray(F, x, xi);
+                FloatVector x1 = FloatVector.fromArray(F, x, xi + L);
+                FloatVector b = FloatVector.broadcast(F, w[w0 + wk]);
+                a00 = x0.fma(b, a00);
+                a01 = x1.fma(b, a01);
+                b = FloatVector.broadcast(F, w[w1 + wk]);
+                a10 = x0.fma(b, a10);
+                a11 = x1.fma(b, a11);
+                b = FloatVector.broadcast(F, w[w2 + wk]);
+                a20 = x0.fma(b, a20);
+                a21 = x1.fma(b, a21);
+                b = FloatVector.broadcast(F, w[w3 + wk]);
+                a30 = x0.fma(b, a30);
+                a31 = x1.fma(b, a31);
+            }
+            store(a00, c, c0 + n, accumulate);
+            store(a01, c, c0 + n + L, accumulate);
+            store(a10, c, c1 + n, accumulate);
+            store(a11, c, c1 + n + L, accumulate);
+            store(a20, c, c2 + n, accumulate);
+            store(a21, c, c2 + n + L, accumulate);
+            store(a30, c, c3 + n, accumulate);
+            store(a31, c, c3 + n + L, accumulate);
+        }
+        for (; n < vectorEnd; n += L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+            FloatVector a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+            int xi = xOff + n, wk = 0;
+            for (int k = 0; k < inner; k++, xi += ldx, wk += wCol) {
+                FloatVector x0 = FloatVector.fromArray(F, x, xi);
+                a0 = x0.fma(FloatVector.broadcast(F, w[w0 + wk]), a0);
+                a1 = x0.fma(FloatVector.broadcast(F, w[w1 + wk]), a1);
+                a2 = x0.fma(FloatVector.broadcast(F, w[w2 + wk]), a2);
+                a3 = x0.fma(FloatVector.broadcast(F, w[w3 + wk]), a3);
+            }
+            store(a0, c, c0 + n, accumulate);
+            store(a1, c, c1 + n, accumulate);
+            store(a2, c, c2 + n, accumulate);
+            store(a3, c, c3 + n, accumulate);
+        }
+        for (; n < cols; n++) {
+            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int xi = xOff + n, wk = 0;
+            for (int k = 0; k < inner; k++, xi += ldx, wk += wCol) {
+                float xv = x[xi];
+                s0 = Math.fma(w[w0 + wk], xv, s0);
+                s1 = Math.fma(w[w1 + wk], xv, s1);
+                s2 = Math.fma(w[w2 + wk], xv, s2);
+                s3 = Math.fma(w[w3 + wk], xv, s3);
+            }
+            c[c0 + n] = accumulate ? c[c0 + n] + s0 : s0;
+            c[c1 + n] = accumulate ? c[c1 + n] + s1 : s1;
+            c[c2 + n] = accumulate ? c[c2 + n] + s2 : s2;
+            c[c3 + n] = accumulate ? c[c3 + n] + s3 : s3;
+        }
+    }
+
+    private static void oneRow(int cols, int inner, float[] w, int w0, int wCol,
+                               float[] x, int xOff, int ldx, float[] c, int c0, boolean accumulate) {
+        int vectorEnd = VectorWidth.loopBound(cols);
+        int n = 0;
+        for (; n + 2 * L <= vectorEnd; n += 2 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+            int xi = xOff + n, wk = 0;
+            for (int k = 0; k < inner; k++, xi += ldx, wk += wCol) {
+                FloatVector b = FloatVector.broadcast(F, w[w0 + wk]);
+                a0 = FloatVector.fromArray(F, x, xi).fma(b, a0);
+                a1 = FloatVector.fromArray(F, x, xi + L).fma(b, a1);
+            }
+            store(a0, c, c0 + n, accumulate);
+            store(a1, c, c0 + n + L, accumulate);
+        }
+        for (; n < vectorEnd; n += L) {
+            FloatVector a0 = FloatVector.zero(F);
+            int xi = xOff + n, wk = 0;
+            for (int k = 0; k < inner; k++, xi += ldx, wk += wCol)
+                a0 = FloatVector.fromArray(F, x, xi).fma(FloatVector.broadcast(F, w[w0 + wk]), a0);
+            store(a0, c, c0 + n, accumulate);
+        }
+        for (; n < cols; n++) {
+            float s0 = 0;
+            int xi = xOff + n, wk = 0;
+            for (int k = 0; k < inner; k++, xi += ldx, wk += wCol) s0 = Math.fma(w[w0 + wk], x[xi], s0);
+            c[c0 + n] = accumulate ? c[c0 + n] + s0 : s0;
+        }
+    }
+
+    private static void store(FloatVector sum, float[] c, int at, boolean accumulate) {
+        (accumulate ? sum.add(FloatVector.fromArray(F, c, at)) : sum).intoArray(c, at);
+    }
+}
