@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +66,7 @@ public final class WordLevelTokenizer implements Tokenizer {
      */
     public static WordLevelTokenizer create(List<String> words) {
         Map<String, Integer> vocab = new HashMap<>();
-        Map<String, Boolean> specials = new java.util.LinkedHashMap<>();
+        Map<String, Boolean> specials = new LinkedHashMap<>();
         for (String s : SPECIALS) {
             vocab.put(s, vocab.size());
             specials.put(s, true);
@@ -107,7 +108,7 @@ public final class WordLevelTokenizer implements Tokenizer {
             if (clash != null) throw new IOException(file + ": model.vocab gives id " + e.getValue().asInt() + " to both '" + clash + "' and '" + e.getKey() + "'");
             vocab.put(e.getKey(), e.getValue().asInt());
         }
-        Map<String, Boolean> addedSpecial = new java.util.LinkedHashMap<>();
+        Map<String, Boolean> addedSpecial = new LinkedHashMap<>();
         for (JsonNode a : root.path("added_tokens")) {
             if (a.path("normalized").asBoolean(false) || a.path("lstrip").asBoolean(false) || a.path("rstrip").asBoolean(false)
                     || a.path("single_word").asBoolean(false))

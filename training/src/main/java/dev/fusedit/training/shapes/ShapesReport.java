@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +23,7 @@ public record ShapesReport(double overall, Map<Category, Double> categories, int
     public record SampleResult(int promptIndex, ShapesPrompt prompt, long seed, boolean passed, List<DetectedObject> detected) {}
 
     public ShapesReport {
-        categories = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(categories));
+        categories = Collections.unmodifiableMap(new LinkedHashMap<>(categories));
         results = List.copyOf(results);
     }
 
