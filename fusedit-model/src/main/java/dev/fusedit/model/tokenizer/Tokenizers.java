@@ -1,0 +1,31 @@
+package dev.fusedit.model.tokenizer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Opens any supported HF tokenizer.json by its model.type: BPE or WordLevel. */
+public final class Tokenizers {
+    private Tokenizers() {}
+
+    /** Reads a tokenizer.json (or the tokenizer.json inside a folder). */
+    public static Tokenizer load(Path path) throws IOException {
+        Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
+        if (!Files.exists(file)) throw new IOException(file + ": no such tokenizer file");
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage());
+        }
+        String type = root.path("model").path("type").asText();
+        return switch (type) {
+            case "BPE" -> BpeTokenizer.load(file);
+            case "WordLevel" -> WordLevelTokenizer.fromJson(file, root);
+            default -> throw new IOException(file + ": model.type '" + type + "' is not supported (BPE, WordLevel are)");
+        };
+    }
+}
