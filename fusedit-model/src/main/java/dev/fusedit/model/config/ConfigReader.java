@@ -88,6 +88,24 @@ public final class ConfigReader {
         return node;
     }
 
+    /**
+     * Fails on the first key that is neither supported nor known-and-ignored, naming it; reports
+     * each ignored key that is present through {@code ignoredNote} (e.g. settings of the
+     * reference's TPU runtime that mean nothing here).
+     */
+    public void allowOnly(java.util.Set<String> supported, java.util.Set<String> ignored, java.util.function.Consumer<String> ignoredNote)
+            throws IOException {
+        for (java.util.Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (supported.contains(key)) continue;
+            if (ignored.contains(key)) {
+                ignoredNote.accept(prefix + key);
+                continue;
+            }
+            throw error(key, "unknown key (supported here: " + String.join(", ", new java.util.TreeSet<>(supported)) + ")");
+        }
+    }
+
     /** Fails naming the field when a condition on its value does not hold. */
     public void check(boolean ok, String field, String expectation) throws IOException {
         if (!ok) throw error(field, expectation);

@@ -1,0 +1,145 @@
+package dev.fusedit.training.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.fusedit.model.config.ConfigReader;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A training YAML in the reference's layout: sections trainer, model, ema, optimizer,
+ * lr_scheduler, data (and vae, noise_scheduler), keys as the reference names them. A key we do
+ * not implement fails with its name; keys that only configure the reference's TPU/GPU runtime
+ * (XLA cache, wandb project, loader worker counts, ...) are accepted and listed in
+ * {@link #ignoredKeys()} so the trainer can say it ignores them.
+ */
+public record TrainConfig(
+        Path file,
+        Trainer trainer,
+        JsonNode model,
+        Ema ema,
+        Optimizer optimizer,
+        LrScheduler lrScheduler,
+        Data data,
+        String vaePath,
+        String schedulerPath,
+        List<String> ignoredKeys) {
+
+    public record Trainer(int maxSteps, int checkpointingSteps, int loggingSteps, int evalSteps, int gradientAccumulationSteps,
+                          double gradientClipping, double logitMean, double logitStd, double modeScale, String weightingScheme,
+                          boolean preconditionOutputs, long seed, boolean trainDit, boolean trainLlm, String resumeFrom,
+                          String run, String textModel) {}
+
+    /** updateSteps 0 = no EMA (the reference's update_steps: null). */
+    public record Ema(double decay, int updateSteps) {}
+
+    public record Optimizer(double lr, double weightDecay, double beta1, double beta2, double eps) {}
+
+    public record LrScheduler(String name, int numWarmupSteps) {}
+
+    /** source "shapes" (the built-in world) or "webdataset" (tar shards at dataPath). */
+    public record Data(String source, int batchSize, int resolution, double randomDroppingRate, int maxPromptLength,
+                       String dataPath, String imageColumn, String captionColumn, boolean centerCrop, String instruction,
+                       String tokenizer, long seed) {}
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    public static TrainConfig read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IOException(file + ": no such training config");
+        JsonNode root;
+        try {
+            root = YAML.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(file + ": not valid YAML: " + e.getOriginalMessage());
+        }
+        ConfigReader top = new ConfigReader(file, "", root);
+        List<String> ignored = new ArrayList<>();
+        top.allowOnly(Set.of("trainer", "model", "ema", "optimizer", "lr_scheduler", "data", "vae", "noise_scheduler"), Set.of(), ignored::add);
+
+        ConfigReader t = top.object("trainer");
+        t.allowOnly(Set.of("max_steps", "checkpointing_steps", "logging_steps", "eval_steps", "gradient_accumulation_steps",
+                        "gradient_clipping", "logit_mean", "logit_std", "mode_scale", "weighting_scheme", "precondition_outputs", "seed",
+                        "train_dit", "train_llm", "resume_from", "run", "checkpoint_dir", "text_model"),
+                Set.of("cache_dir", "consolidation_steps", "enable_gradient_checkpointing", "hard_skip_resume", "mixed_precision", "project"),
+                ignored::add);
+        String weighting = t.optString("weighting_scheme", "logit_normal");
+        t.check(weighting.equals("logit_normal") || weighting.equals("none") || weighting.equals("uniform"), "weighting_scheme",
+                "expected logit_normal, uniform or none, got " + weighting);
+        Trainer trainer = new Trainer(
+                positive(t, "max_steps", t.requireInt("max_steps")),
+                t.optInt("checkpointing_steps", 1000),
+                t.optInt("logging_steps", 10),
+                t.optInt("eval_steps", 0),
+                positive(t, "gradient_accumulation_steps", t.optInt("gradient_accumulation_steps", 1)),
+                t.optDouble("gradient_clipping", 1.0),
+                t.optDouble("logit_mean", 0.0),
+                t.optDouble("logit_std", 1.0),
+                t.optDouble("mode_scale", 1.29),
+                weighting,
+                t.optBoolean("precondition_outputs", false),
+                t.has("seed") ? t.requireInt("seed") : 42,
+                t.optBoolean("train_dit", true),
+                t.optBoolean("train_llm", false),
+                t.optString("resume_from", null),
+                t.optString("run", "run"),
+                t.optString("text_model", null));
+
+        Ema ema = new Ema(0.99, 0);
+        if (top.has("ema")) {
+            ConfigReader e = top.object("ema");
+            e.allowOnly(Set.of("decay", "update_steps"), Set.of(), ignored::add);
+            ema = new Ema(e.optDouble("decay", 0.99), e.has("update_steps") ? positive(e, "update_steps", e.requireInt("update_steps")) : 0);
+        }
+
+        ConfigReader o = top.object("optimizer");
+        o.allowOnly(Set.of("lr", "weight_decay", "beta1", "beta2", "eps"), Set.of(), ignored::add);
+        Optimizer optimizer = new Optimizer(o.requireDouble("lr"), o.optDouble("weight_decay", 1e-2), o.optDouble("beta1", 0.9),
+                o.optDouble("beta2", 0.999), o.optDouble("eps", 1e-8));
+
+        LrScheduler lr = new LrScheduler("constant", 0);
+        if (top.has("lr_scheduler")) {
+            ConfigReader l = top.object("lr_scheduler");
+            l.allowOnly(Set.of("name", "num_warmup_steps"), Set.of(), ignored::add);
+            lr = new LrScheduler(l.optString("name", "constant"), l.optInt("num_warmup_steps", 0));
+            l.check(lr.name().equals("constant") || lr.name().equals("constant_with_warmup"), "name",
+                    "expected constant or constant_with_warmup, got " + lr.name());
+        }
+
+        ConfigReader d = top.object("data");
+        d.allowOnly(Set.of("source", "batch_size", "resolution", "random_dropping_rate", "max_prompt_length", "data_path", "image_column",
+                        "caption_column", "center_crop", "instruction", "tokenizer", "seed", "original_caption_rate"),
+                Set.of("dataloader_num_workers", "device_prefetch_size", "loader_prefetch_size", "apply_chat_template"), ignored::add);
+        String source = d.optString("source", d.has("data_path") ? "webdataset" : "shapes");
+        d.check(source.equals("shapes") || source.equals("webdataset"), "source", "expected shapes or webdataset, got " + source);
+        JsonNode captionColumn = d.raw("caption_column");
+        String caption = captionColumn == null || captionColumn.isNull() ? "txt"
+                : captionColumn.isTextual() ? captionColumn.asText() : captionColumn.path("synthetic").asText("txt");
+        Data data = new Data(source, positive(d, "batch_size", d.requireInt("batch_size")), positive(d, "resolution", d.optInt("resolution", 32)),
+                d.optDouble("random_dropping_rate", 0.1), positive(d, "max_prompt_length", d.optInt("max_prompt_length", 256)),
+                d.optString("data_path", null), d.optString("image_column", "image.jpg"), caption, d.optBoolean("center_crop", true),
+                d.optString("instruction", ""), d.optString("tokenizer", null), d.has("seed") ? d.requireInt("seed") : trainer.seed());
+        if (source.equals("webdataset") && data.dataPath() == null) throw new IOException(file + ": data.data_path is required for webdataset data");
+
+        return new TrainConfig(file, trainer, top.object("model").node(), ema, optimizer, lr, data,
+                pathOf(top, "vae", ignored), pathOf(top, "noise_scheduler", ignored), List.copyOf(ignored));
+    }
+
+    /** A local folder for vae / noise_scheduler: {path: DIR}, or the reference's hub form, which cannot be downloaded here. */
+    private static String pathOf(ConfigReader top, String section, List<String> ignored) throws IOException {
+        if (!top.has(section)) return null;
+        ConfigReader s = top.object(section);
+        s.allowOnly(Set.of("path"), Set.of("pretrained_model_name_or_path", "subfolder"), ignored::add);
+        return s.optString("path", null);
+    }
+
+    private static int positive(ConfigReader c, String field, int value) throws IOException {
+        c.check(value >= 1, field, "must be at least 1, got " + value);
+        return value;
+    }
+}
