@@ -7,6 +7,7 @@ import dev.fusedit.layers.RmsNorm;
 import dev.fusedit.layers.RopeTables;
 import dev.fusedit.model.fusedit.FuseDiTConfig.TimestepConditioning;
 import dev.fusedit.tensor.Tensor;
+import dev.fusedit.tensor.random.Rng;
 import dev.fusedit.tensor.ops.Pointwise;
 import dev.fusedit.tensor.ops.Shapes;
 
@@ -100,6 +101,14 @@ public final class DiT extends Module {
             }
         }
         return PatchEmbed.unpatchify(projOut.forward(x), h, w, config.patchSize(), config.outChannels());
+    }
+
+    /**
+     * Fresh weights for training from scratch (the reference's initialize_weights): see
+     * {@link DiTInitializer}. The APE table, if any, is already computed from the config.
+     */
+    public void initializeForTraining(Rng rng) {
+        DiTInitializer.initialize(this, rng);
     }
 
     /**

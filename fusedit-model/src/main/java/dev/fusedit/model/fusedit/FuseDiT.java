@@ -5,10 +5,16 @@ import dev.fusedit.model.gemma.GemmaDecoderLayer;
 import dev.fusedit.model.gemma.GemmaModel;
 import dev.fusedit.model.gemma.Masks;
 import dev.fusedit.layers.Module;
+import dev.fusedit.layers.Parameter;
+import dev.fusedit.layers.StateDict;
+import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.Tensor;
+import dev.fusedit.tensor.io.TensorSource;
+import dev.fusedit.tensor.random.Rng;
 import dev.fusedit.tensor.autograd.GradMode;
 import dev.fusedit.tensor.ops.NN;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -45,6 +51,40 @@ public final class FuseDiT extends Module {
         llm = child("llm", new GemmaModel(config.base()));
         dit = child("dit", new DiT(config));
         llm.setTrainable(false);
+    }
+
+    /**
+     * Fresh DiT-stream weights for training from scratch (§2.6); the text stream keeps
+     * whatever it holds (load it from a pretrained Gemma with {@link #loadTextStream}).
+     */
+    public void initializeForTraining(Rng rng) {
+        dit.initializeForTraining(rng);
+    }
+
+    /**
+     * Binds the frozen text stream to a pretrained Gemma / Gemma-2 checkpoint (HF *ForCausalLM
+     * keys "model.*" or a bare model): embeddings and the first base_config.num_hidden_layers
+     * layers (the reference truncates the LLM to the layers the DiT shares); the LM head and
+     * deeper layers are ignored.
+     */
+    public void loadTextStream(TensorSource weights) throws IOException {
+        String prefix = weights.contains("model.embed_tokens.weight") ? "model." : "";
+        int layers = config.base().numHiddenLayers();
+        StateDict.load(llm, weights, prefix, key -> key.equals("lm_head.weight") || deeperLayer(key, prefix, layers)
+                || !key.startsWith(prefix + "embed_tokens.") && !key.startsWith(prefix + "layers.") && !key.startsWith(prefix + "norm."));
+        for (Parameter p : llm.namedParameters().values())
+            if (p.get().dtype() != DType.F32) p.set(p.get().detach().to(DType.F32));
+    }
+
+    private static boolean deeperLayer(String key, String prefix, int layers) {
+        String rest = key.substring(prefix.length());
+        if (!rest.startsWith("layers.")) return false;
+        int dot = rest.indexOf('.', 7);
+        try {
+            return Integer.parseInt(rest.substring(7, dot < 0 ? rest.length() : dot)) >= layers;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /**
