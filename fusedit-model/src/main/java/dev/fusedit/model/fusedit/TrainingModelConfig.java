@@ -34,6 +34,7 @@ public final class TrainingModelConfig {
 
     /** Reads {@code file}'s model section. */
     public static FuseDiTConfig read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IOException(file + ": no such file");
         JsonNode root;
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
