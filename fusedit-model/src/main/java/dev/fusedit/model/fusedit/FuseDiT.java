@@ -89,7 +89,9 @@ public final class FuseDiT extends Module {
 
     /**
      * Runs the text stream once for ids [B, L] (BOS first, right-padded) and attention mask
-     * [B][L] (1 real, 0 pad), without gradients.
+     * [B][L] (1 real, 0 pad), without gradients. The context's tensors live in the caller's
+     * current memory scope: encode outside the per-step scopes of a sampling loop and reuse the
+     * context for every step (and, in training, for both forward passes of a batch).
      */
     public TextContext encodeText(Tensor ids, int[][] attentionMask) {
         if (ids.dim() != 2 || attentionMask.length != ids.size(0) || attentionMask[0].length != ids.size(1))

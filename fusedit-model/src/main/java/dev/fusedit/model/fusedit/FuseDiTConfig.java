@@ -169,14 +169,4 @@ public record FuseDiTConfig(
         c.check(!(attention == AttentionKind.CROSS && posEmbed == PosEmbed.ROPE_1D), "pos_embed",
                 "\"1d-rope\" is not supported with attention \"cross\" (the reference's shapes do not match)");
     }
-
-    /** Number of LLM layers that run as plain text layers before the shared ones. */
-    public int sharedLayerCount() {
-        return modelType == ModelType.FUSEDIT ? base.numHiddenLayers() - initialLayers : 0;
-    }
-
-    /** Tokens per image side for a latent side of {@code latentSide}. */
-    public int gridSide(int latentSide) {
-        return latentSide / patchSize;
-    }
 }
