@@ -5,6 +5,8 @@ import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.autograd.GradMode;
 import dev.fusedit.tensor.io.SafeTensorsFile;
+import dev.fusedit.tensor.ops.Pointwise;
+import dev.fusedit.tensor.ops.Shapes;
 import dev.fusedit.tensor.random.Rng;
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +75,37 @@ class FuseDiTModelTest {
         }
     }
 
+    /**
+     * The sampler's use: text encoded once, reused for every step. This must follow the
+     * reference's uncached trajectory (image positions keep the +n offset on every step), not
+     * its use_cache=True one, which drops the offset after the first step.
+     */
+    @Test
+    void textEncodedOnceReproducesTheUncachedSamplingTrajectory() throws IOException {
+        Path dir = FIXTURES.resolve("sampling");
+        try (FuseDiTCheckpoint ckpt = FuseDiTCheckpoint.open(dir.resolve("transformer"));
+             SafeTensorsFile in = SafeTensorsFile.open(dir.resolve("inputs.safetensors"));
+             SafeTensorsFile want = SafeTensorsFile.open(dir.resolve("expected.safetensors"));
+             SafeTensorsFile debug = SafeTensorsFile.open(dir.resolve("debug.safetensors"));
+             GradMode ignored = GradMode.noGrad()) {
+            FuseDiT model = ckpt.fuseDiT();
+            TextContext text = model.encodeText(in.get("input_ids"), rows(in.get("attention_mask")));
+            double g = in.get("guidance_scale").item();
+            Tensor sigmas = want.get("sigmas"), timesteps = want.get("timesteps");
+            Tensor x = in.get("initial_latents").copy();
+            int prompts = x.size(0);
+            for (int i = 0; i < timesteps.size(0); i++) {
+                Tensor t = Tensor.full(DType.F32, timesteps.get(i), 2 * prompts);
+                Tensor v = model.velocity(Shapes.cat(0, x, x), t, text);
+                Tensor uncond = v.narrow(0, 0, prompts), cond = v.narrow(0, prompts, prompts);
+                Tensor guided = Pointwise.add(uncond, Pointwise.mul(Pointwise.sub(cond, uncond), g));
+                x = Pointwise.add(x, Pointwise.mul(guided, (float) sigmas.get(i + 1) - (float) sigmas.get(i)));
+            }
+            assertThat(relativeError(x, want.get("final_latents"))).isLessThan(1e-4);
+            assertThat(relativeError(x, debug.get("debug.final_latents_reference_use_cache_true"))).isGreaterThan(1e-2);
+        }
+    }
+
     @Test
     void trainingInitializationFollowsTheReference() throws IOException {
         for (String variant : new String[] {"ablation-base", "rope-1d-adaln-single", "dit-self"}) {
@@ -116,6 +149,16 @@ class FuseDiTModelTest {
         int[][] r = new int[t.size(0)][t.size(1)];
         for (int i = 0; i < r.length; i++) for (int j = 0; j < r[i].length; j++) r[i][j] = (int) t.get(i, j);
         return r;
+    }
+
+    private static double relativeError(Tensor got, Tensor want) {
+        double[] a = got.toDoubleArray(), b = want.toDoubleArray();
+        double diff = 0, scale = 0;
+        for (int i = 0; i < a.length; i++) {
+            diff = Math.max(diff, Math.abs(a[i] - b[i]));
+            scale = Math.max(scale, Math.abs(b[i]));
+        }
+        return diff / scale;
     }
 
     private static double maxAbs(Tensor t) {
