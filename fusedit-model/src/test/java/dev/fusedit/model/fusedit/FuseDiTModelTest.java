@@ -5,6 +5,7 @@ import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.autograd.GradMode;
 import dev.fusedit.tensor.io.SafeTensorsFile;
+import dev.fusedit.tensor.io.TensorSource;
 import dev.fusedit.tensor.ops.Pointwise;
 import dev.fusedit.tensor.ops.Shapes;
 import dev.fusedit.tensor.random.Rng;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Properties of the FuseDiT port beyond the golden tensors (those are in tests/ParityFixturesTest). */
 class FuseDiTModelTest {
@@ -134,6 +136,22 @@ class FuseDiTModelTest {
                     assertThat(max).as(name).isLessThanOrEqualTo(bound).isGreaterThan(0.9 * bound);
                 }
             }
+        }
+    }
+
+    @Test
+    void textStreamLoadsFromAGemmaCheckpointCutToTheSharedLayers() throws IOException {
+        FuseDiT model = new FuseDiT(FuseDiTConfig.read(FIXTURES.resolve("final/transformer/config.json")));
+        try (TensorSource gemma = TensorSource.open(FIXTURES.resolve("gemma2-llm/transformer"))) {
+            model.loadTextStream(gemma);
+            assertThat(model.llm.layers).hasSize(2);
+            assertThat(model.llm.layers.get(1).mlp.downProj.weight.get().toDoubleArray())
+                    .isEqualTo(gemma.get("model.layers.1.mlp.down_proj.weight").toDoubleArray());
+            assertThat(model.llm.namedParameters().values()).allMatch(p -> p.isBound() && !p.trainable());
+            assertThat(model.dit.namedParameters().values()).noneMatch(Parameter::isBound);
+        }
+        try (TensorSource gemma1 = TensorSource.open(FIXTURES.resolve("gemma-llm/transformer"))) {
+            assertThatThrownBy(() -> model.loadTextStream(gemma1)).hasMessageContaining("missing keys").hasMessageContaining("pre_feedforward_layernorm");
         }
     }
 
