@@ -24,4 +24,15 @@ class ParityFixturesTest {
         for (ParityResult r : results)
             assertThat(r.pass()).as(name + " " + r.tensor() + ": error " + r.error() + " > " + r.limit() + " " + r.note()).isTrue();
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"final", "final-bf16", "ablation-base", "cross", "rope-1d-adaln-single", "rope-m-addition", "dit-width", "dit-self", "dit-cross"})
+    void diffusionCasesMatchTheReferenceForwardAndGradients(String name) throws IOException {
+        ParityCase c = ParityCase.open(PARITY.resolve(name));
+        List<ParityResult> results = ParityRunner.check(c);
+        assertThat(results).extracting(ParityResult::tensor).contains("velocity", "loss").anyMatch(t -> t.startsWith("grad."));
+        assertThat(results).hasSize(c.expectedNames().size());
+        for (ParityResult r : results)
+            assertThat(r.pass()).as(name + " " + r.tensor() + ": error " + r.error() + " > " + r.limit() + " " + r.note()).isTrue();
+    }
 }

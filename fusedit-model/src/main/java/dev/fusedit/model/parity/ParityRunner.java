@@ -22,7 +22,8 @@ public final class ParityRunner {
     public static Map<String, Tensor> run(ParityCase c) throws IOException {
         Map<String, Tensor> all = switch (c.kind()) {
             case "llm" -> LlmCase.compute(c);
-            default -> throw new IOException(c.dir().resolve("meta.json") + ": kind '" + c.kind() + "' is not supported by this parity runner (supported: llm)");
+            case "fusedit", "dit" -> DiffusionCase.compute(c);
+            default -> throw new IOException(c.dir().resolve("meta.json") + ": kind '" + c.kind() + "' is not supported by this parity runner (supported: llm, fusedit, dit)");
         };
         Map<String, Tensor> wanted = new LinkedHashMap<>();
         for (String name : c.expectedNames()) {

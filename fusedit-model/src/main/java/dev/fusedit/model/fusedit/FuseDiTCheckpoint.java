@@ -1,0 +1,82 @@
+package dev.fusedit.model.fusedit;
+
+import dev.fusedit.layers.Module;
+import dev.fusedit.layers.Parameter;
+import dev.fusedit.layers.StateDict;
+import dev.fusedit.tensor.DType;
+import dev.fusedit.tensor.io.TensorSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A FuseDiT or shallow-DiT transformer folder (config.json + safetensors, sharded or not, F32 or
+ * BF16) loaded strictly: one error lists every missing, mis-shaped or unexpected key. F32 weights
+ * stay memory-mapped; other floating types are converted to F32 copies (the model computes in
+ * F32). The APE buffer {@code [dit.]patch_embed.pos_embed}, when present, replaces the computed
+ * sin-cos table. Close to unmap.
+ */
+public final class FuseDiTCheckpoint implements AutoCloseable {
+    private final FuseDiTConfig config;
+    private final Module model;
+    private final TensorSource weights;
+
+    private FuseDiTCheckpoint(FuseDiTConfig config, Module model, TensorSource weights) {
+        this.config = config;
+        this.model = model;
+        this.weights = weights;
+    }
+
+    public static FuseDiTCheckpoint open(Path transformerDir) throws IOException {
+        if (!Files.isDirectory(transformerDir)) throw new IOException(transformerDir + ": not a transformer folder");
+        FuseDiTConfig config = FuseDiTConfig.read(transformerDir.resolve("config.json"));
+        TensorSource weights = TensorSource.open(transformerDir);
+        try {
+            boolean fused = config.modelType() == FuseDiTConfig.ModelType.FUSEDIT;
+            Module model = fused ? new FuseDiT(config) : new DiT(config);
+            String posKey = (fused ? "dit." : "") + "patch_embed.pos_embed";
+            StateDict.load(model, weights, "", key -> key.equals(posKey) && config.posEmbed() == FuseDiTConfig.PosEmbed.APE);
+            for (Parameter p : model.namedParameters().values())
+                if (p.get().dtype() != DType.F32) p.set(p.get().detach().to(DType.F32));
+            DiT dit = fused ? ((FuseDiT) model).dit : (DiT) model;
+            if (weights.contains(posKey)) dit.patchEmbed.setPositionTable(weights.get(posKey));
+            return new FuseDiTCheckpoint(config, model, weights);
+        } catch (IOException | RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+    }
+
+    public FuseDiTConfig config() {
+        return config;
+    }
+
+    /** The whole model: a {@link FuseDiT} or a shallow {@link DiT}. */
+    public Module model() {
+        return model;
+    }
+
+    public boolean isFuseDiT() {
+        return model instanceof FuseDiT;
+    }
+
+    public FuseDiT fuseDiT() {
+        if (model instanceof FuseDiT f) return f;
+        throw new IllegalStateException("this checkpoint is a shallow DiT (model_type \"DiT\"), not a FuseDiT");
+    }
+
+    /** The DiT stream: FuseDiT's {@code dit}, or the shallow DiT itself. */
+    public DiT dit() {
+        return model instanceof FuseDiT f ? f.dit : (DiT) model;
+    }
+
+    public TensorSource weights() {
+        return weights;
+    }
+
+    @Override
+    public void close() {
+        weights.close();
+    }
+}
