@@ -46,6 +46,14 @@ public final class TrainingModelConfig {
     }
 
     static FuseDiTConfig fromModelSection(ConfigReader m, Path file) throws IOException {
+        return FuseDiTConfig.from(new ConfigReader(file, "model.", transformerConfig(m, file)));
+    }
+
+    /**
+     * The transformer/config.json a model section stands for (what the reference's
+     * save_pipeline writes beside the weights), so a trained model folder records its variant.
+     */
+    public static ObjectNode transformerConfig(ConfigReader m, Path file) throws IOException {
         String name = m.requireString("name");
         m.check(name.equals("FuseDiT") || name.equals("DiT"), "name", "expected \"FuseDiT\" or \"DiT\", got \"" + name + "\"");
         boolean fused = name.equals("FuseDiT");
@@ -81,7 +89,9 @@ public final class TrainingModelConfig {
         cfg.put("text_hidden_size", fused ? hidden : m.optInt("text_hidden_size", hidden));
         cfg.put("text_hidden_states_index", m.optInt("text_hidden_states_index", -1));
         if (m.has("text_modulation_embeds_dim")) cfg.put("text_modulation_embeds_dim", m.requireInt("text_modulation_embeds_dim"));
-        return FuseDiTConfig.from(new ConfigReader(file, "model.", cfg));
+        for (String key : List.of("in_channels", "out_channels", "sample_size"))
+            if (m.has(key)) cfg.put(key, m.requireInt(key));
+        return cfg;
     }
 
     /** The base LLM's config: a known hub name, or a config.json / model folder on disk. */

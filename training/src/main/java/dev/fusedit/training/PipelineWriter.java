@@ -1,0 +1,70 @@
+package dev.fusedit.training;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fusedit.model.pipeline.FlowMatchEulerScheduler;
+import dev.fusedit.model.tokenizer.Tokenizer;
+import dev.fusedit.model.tokenizer.WordLevelTokenizer;
+import dev.fusedit.tensor.Tensor;
+import dev.fusedit.tensor.io.SafeTensorsWriter;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+
+/**
+ * Writes a model as the pipeline folder the reference's save_pipeline produces (model_index.json,
+ * transformer/, scheduler/, tokenizer/; no vae/ for a pixel-space model), which is also what
+ * {@code fusedit sample --model DIR} reads.
+ */
+final class PipelineWriter {
+    private PipelineWriter() {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * @param weights     every transformer tensor by state-dict key
+     * @param emaWeights  the same keys with EMA values (written instead of weights when not null)
+     */
+    static void write(Path dir, ObjectNode transformerConfig, Map<String, Tensor> weights, Map<String, Tensor> emaWeights,
+                      FlowMatchEulerScheduler scheduler, Tokenizer tokenizer, Path tokenizerFile) throws IOException {
+        ObjectNode index = JSON.createObjectNode();
+        index.put("_class_name", "FuseDiTPipeline");
+        index.put("_diffusers_version", "0.32.0");
+        index.putArray("scheduler").add("diffusers").add("FlowMatchEulerDiscreteScheduler");
+        index.putArray("tokenizer").add("transformers").add(tokenizer instanceof WordLevelTokenizer ? "PreTrainedTokenizerFast" : "GemmaTokenizerFast");
+        index.putArray("transformer").add("diffusion.models").add(transformerConfig.path("model_type").asText("FuseDiT"));
+        writeJson(dir.resolve("model_index.json"), index);
+
+        Path transformer = Files.createDirectories(dir.resolve("transformer"));
+        writeJson(transformer.resolve("config.json"), transformerConfig);
+        SafeTensorsWriter.write(transformer.resolve("diffusion_pytorch_model.safetensors"), emaWeights != null ? emaWeights : weights,
+                Map.of("format", "pt"));
+
+        Path schedulerDir = Files.createDirectories(dir.resolve("scheduler"));
+        ObjectNode sc = JSON.createObjectNode();
+        sc.put("_class_name", "FlowMatchEulerDiscreteScheduler");
+        sc.put("_diffusers_version", "0.32.0");
+        sc.put("num_train_timesteps", scheduler.numTrainTimesteps());
+        sc.put("shift", scheduler.shift());
+        writeJson(schedulerDir.resolve("scheduler_config.json"), sc);
+
+        Path tokDir = Files.createDirectories(dir.resolve("tokenizer"));
+        if (tokenizerFile != null) {
+            Path src = Files.isDirectory(tokenizerFile) ? tokenizerFile.resolve("tokenizer.json") : tokenizerFile;
+            Files.copy(src, tokDir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
+        } else if (tokenizer instanceof WordLevelTokenizer w) {
+            w.save(tokDir.resolve("tokenizer.json"));
+        } else {
+            throw new IOException("cannot save tokenizer " + tokenizer.getClass().getSimpleName() + " without its tokenizer.json");
+        }
+    }
+
+    private static void writeJson(Path file, ObjectNode node) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n");
+        SafeTensorsWriter.moveAtomically(tmp, file);
+    }
+}
