@@ -22,6 +22,7 @@ public final class ParityRunner {
     public static Map<String, Tensor> run(ParityCase c) throws IOException {
         Map<String, Tensor> all = switch (c.kind()) {
             case "llm" -> LlmCase.compute(c);
+            case "vae" -> VaeCase.compute(c);
             default -> throw new IOException(c.dir().resolve("meta.json") + ": kind '" + c.kind() + "' is not supported by this parity runner (supported: llm)");
         };
         Map<String, Tensor> wanted = new LinkedHashMap<>();
