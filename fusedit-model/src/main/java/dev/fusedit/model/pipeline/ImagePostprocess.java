@@ -46,6 +46,7 @@ public final class ImagePostprocess {
     public static BufferedImage[] toImages(Tensor uint8Nhwc) {
         if (uint8Nhwc.dtype() != DType.U8 || uint8Nhwc.dim() != 4 || (uint8Nhwc.size(3) != 3 && uint8Nhwc.size(3) != 1))
             throw new IllegalArgumentException("expected uint8 [batch, height, width, 1 or 3], got " + uint8Nhwc.dtype() + " " + Arrays.toString(uint8Nhwc.shape()));
+        Headless.ensure();
         int b = uint8Nhwc.size(0), h = uint8Nhwc.size(1), w = uint8Nhwc.size(2), c = uint8Nhwc.size(3);
         MemorySegment s = uint8Nhwc.contiguous().data();
         BufferedImage[] images = new BufferedImage[b];
