@@ -17,9 +17,11 @@ import java.util.function.UnaryOperator;
  * The transformer works in "transformer space": (vae latent − shift) · scale; {@link #decode} and
  * {@link #toTransformerSpace} convert, {@link #decodeRaw} and {@link #encode} do not.
  *
- * <p>Without gradient recording the images of a batch go through one at a time, each in its own
- * memory scope: the 3×3 convolutions unfold their input (im2col, 9× the activation), which at
- * 512×512 with 128 channels is 1.2 GB per image, so a whole batch at once would not fit.
+ * <p>Without gradient recording (run it under {@code GradMode.noGrad()}: the VAE is frozen) the
+ * images of a batch go through one at a time, each in its own memory scope, and every block frees
+ * its temporaries as soon as it is done ({@link Transient}): the 3×3 convolutions unfold their input
+ * (im2col, 9× the activation), 2.4 GB for one 512×512 image at 256 channels, so neither a whole batch
+ * nor a whole decode's temporaries can be held at once.
  */
 public final class AutoencoderKL extends Module {
     private final VaeConfig config;

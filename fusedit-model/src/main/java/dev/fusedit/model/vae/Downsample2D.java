@@ -18,7 +18,7 @@ final class Downsample2D extends Module {
     }
 
     Tensor forward(Tensor x) {
-        return conv.forward(padRightBottom(x));
+        return Transient.run(() -> conv.forward(padRightBottom(x)));
     }
 
     /** x [B, C, H, W] → [B, C, H+1, W+1] with zeros in the new last row and column; cat carries the gradient. */

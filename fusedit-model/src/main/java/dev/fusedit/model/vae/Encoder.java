@@ -34,9 +34,10 @@ public final class Encoder extends Module {
     }
 
     public Tensor forward(Tensor image) {
-        Tensor h = convIn.forward(image);
+        Tensor h = Transient.run(() -> convIn.forward(image));
         for (DownEncoderBlock2D b : downBlocks) h = b.forward(h);
         h = midBlock.forward(h);
-        return convOut.forward(Pointwise.silu(convNormOut.forward(h)));
+        Tensor last = h;
+        return Transient.run(() -> convOut.forward(Pointwise.silu(convNormOut.forward(last))));
     }
 }

@@ -28,6 +28,10 @@ final class MidAttention extends Module {
     }
 
     Tensor forward(Tensor x) {
+        return Transient.run(() -> attend(x));
+    }
+
+    private Tensor attend(Tensor x) {
         int b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
         // [B, C, H, W] -> [B, HW, C]: one sequence of HW tokens per image
         Tensor tokens = groupNorm.forward(x).reshape(b, c, h * w).transpose(1, 2);

@@ -26,9 +26,10 @@ final class ResnetBlock2D extends Module {
     }
 
     Tensor forward(Tensor x) {
-        Tensor h = conv1.forward(Pointwise.silu(norm1.forward(x)));
-        h = conv2.forward(Pointwise.silu(norm2.forward(h)));
-        Tensor skip = convShortcut == null ? x : convShortcut.forward(x);
-        return Pointwise.add(skip, h);
+        Tensor h1 = Transient.run(() -> conv1.forward(Pointwise.silu(norm1.forward(x))));
+        return Transient.run(() -> {
+            Tensor h2 = conv2.forward(Pointwise.silu(norm2.forward(h1)));
+            return Pointwise.add(convShortcut == null ? x : convShortcut.forward(x), h2);
+        });
     }
 }

@@ -14,6 +14,6 @@ final class Upsample2D extends Module {
     }
 
     Tensor forward(Tensor x) {
-        return conv.forward(Conv.upsampleNearest(x, 2));
+        return Transient.run(() -> conv.forward(Conv.upsampleNearest(x, 2)));
     }
 }
