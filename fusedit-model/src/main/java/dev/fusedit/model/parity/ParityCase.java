@@ -68,8 +68,8 @@ public final class ParityCase {
 
     /**
      * How close a tensor must be. relative: max|got−want| / max|want| ≤ limit. Otherwise max|got−want| ≤
-     * limit, except that a fraction {@code fractionAllowed} of the values may exceed it (by at most the
-     * limit again, as for uint8 images off by one).
+     * limit; when {@code fractionAllowed} > 0 also at most that fraction of the values may differ at all
+     * (uint8 images: ±1 on at most 1% of the pixels).
      */
     public record Tolerance(double limit, boolean relative, double fractionAllowed) {}
 }

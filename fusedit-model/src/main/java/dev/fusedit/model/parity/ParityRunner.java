@@ -23,7 +23,9 @@ public final class ParityRunner {
         Map<String, Tensor> all = switch (c.kind()) {
             case "llm" -> LlmCase.compute(c);
             case "fusedit", "dit" -> DiffusionCase.compute(c);
-            default -> throw new IOException(c.dir().resolve("meta.json") + ": kind '" + c.kind() + "' is not supported by this parity runner (supported: llm, fusedit, dit)");
+            case "vae" -> VaeCase.compute(c);
+            default -> throw new IOException(c.dir().resolve("meta.json") + ": kind '" + c.kind()
+                    + "' is not supported by this parity runner (supported: llm, fusedit, dit, vae)");
         };
         Map<String, Tensor> wanted = new LinkedHashMap<>();
         for (String name : c.expectedNames()) {

@@ -1,0 +1,141 @@
+package dev.fusedit.model.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fusedit.model.vae.VaeCheckpoint;
+import dev.fusedit.model.vae.VaeConfig;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A diffusers-style pipeline folder as FuseDiT's save_pipeline writes it:
+ * <pre>
+ *   model_index.json
+ *   transformer/  config.json + safetensors (loaded by the FuseDiT code)
+ *   vae/          config.json + diffusion_pytorch_model.safetensors (absent: the model works in pixel space)
+ *   scheduler/    scheduler_config.json
+ *   tokenizer/    tokenizer files
+ * </pre>
+ * Opening checks that every piece model_index.json names is there and reads the small configs;
+ * errors name the missing or broken file.
+ */
+public final class PipelineFolder {
+    private final Path root;
+    private final String className;
+    private final Path transformerDir, tokenizerDir;
+    private final Path vaeDir;
+    private final VaeConfig vaeConfig;
+    private final FlowMatchEulerScheduler scheduler;
+
+    private PipelineFolder(Path root, String className, Path transformerDir, Path tokenizerDir, Path vaeDir, VaeConfig vaeConfig,
+                           FlowMatchEulerScheduler scheduler) {
+        this.root = root;
+        this.className = className;
+        this.transformerDir = transformerDir;
+        this.tokenizerDir = tokenizerDir;
+        this.vaeDir = vaeDir;
+        this.vaeConfig = vaeConfig;
+        this.scheduler = scheduler;
+    }
+
+    public static PipelineFolder open(Path root) throws IOException {
+        if (!Files.isDirectory(root)) throw new IOException(root + ": not a pipeline folder (no such directory)");
+        Path indexFile = root.resolve("model_index.json");
+        if (!Files.isRegularFile(indexFile)) throw new IOException(indexFile + ": missing (a pipeline folder starts with model_index.json)");
+        JsonNode index;
+        try {
+            index = new ObjectMapper().readTree(Files.readString(indexFile));
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(indexFile + ": not valid JSON: " + e.getOriginalMessage());
+        }
+        if (index == null || !index.isObject()) throw new IOException(indexFile + ": top level must be a JSON object");
+        String className = index.path("_class_name").asText("");
+
+        requireListed(index, indexFile, "transformer", null);
+        Path transformer = requireFolder(root, "transformer", "config.json");
+
+        requireListed(index, indexFile, "scheduler", "FlowMatchEulerDiscreteScheduler");
+        Path schedulerDir = requireFolder(root, "scheduler", "scheduler_config.json");
+        FlowMatchEulerScheduler scheduler = FlowMatchEulerScheduler.read(schedulerDir.resolve("scheduler_config.json"));
+
+        requireListed(index, indexFile, "tokenizer", null);
+        Path tokenizer = requireFolder(root, "tokenizer", null);
+
+        // the VAE is optional: a pixel-space model lists no vae (or null) and has no vae/ folder
+        boolean vaeListed = listed(index, "vae");
+        Path vae = null;
+        VaeConfig vaeConfig = null;
+        if (vaeListed || Files.isDirectory(root.resolve("vae"))) {
+            if (vaeListed) requireListed(index, indexFile, "vae", "AutoencoderKL");
+            vae = requireFolder(root, "vae", "config.json");
+            vaeConfig = VaeConfig.read(vae.resolve("config.json"));
+        }
+        return new PipelineFolder(root, className, transformer, tokenizer, vae, vaeConfig, scheduler);
+    }
+
+    private static boolean listed(JsonNode index, String component) {
+        JsonNode v = index.get(component);
+        return v != null && !v.isNull() && !(v.isArray() && v.size() == 2 && v.get(0).isNull() && v.get(1).isNull());
+    }
+
+    /** The component must be named in model_index.json as [library, class] (with that class when given). */
+    private static void requireListed(JsonNode index, Path indexFile, String component, String expectedClass) throws IOException {
+        if (!listed(index, component)) throw new IOException(indexFile + ": " + component + ": required component is missing");
+        JsonNode v = index.get(component);
+        if (!v.isArray() || v.size() != 2 || !v.get(1).isTextual())
+            throw new IOException(indexFile + ": " + component + ": expected [library, class name], got " + v);
+        if (expectedClass != null && !v.get(1).asText().equals(expectedClass))
+            throw new IOException(indexFile + ": " + component + ": only " + expectedClass + " is supported, got " + v.get(1).asText());
+    }
+
+    private static Path requireFolder(Path root, String name, String requiredFile) throws IOException {
+        Path dir = root.resolve(name);
+        if (!Files.isDirectory(dir)) throw new IOException(dir + ": missing (model_index.json names a " + name + ")");
+        if (requiredFile != null && !Files.isRegularFile(dir.resolve(requiredFile))) throw new IOException(dir.resolve(requiredFile) + ": missing");
+        return dir;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** model_index.json's _class_name ("FuseDiTPipeline"), or "" when absent. */
+    public String className() {
+        return className;
+    }
+
+    /** transformer/: config.json and the (possibly sharded) safetensors, for the FuseDiT loader. */
+    public Path transformerDir() {
+        return transformerDir;
+    }
+
+    public Path tokenizerDir() {
+        return tokenizerDir;
+    }
+
+    public FlowMatchEulerScheduler scheduler() {
+        return scheduler;
+    }
+
+    /** False for a pixel-space model (no VAE). */
+    public boolean hasVae() {
+        return vaeDir != null;
+    }
+
+    public Optional<Path> vaeDir() {
+        return Optional.ofNullable(vaeDir);
+    }
+
+    public Optional<VaeConfig> vaeConfig() {
+        return Optional.ofNullable(vaeConfig);
+    }
+
+    /** Loads the VAE (memory-mapped; close the checkpoint when done). */
+    public VaeCheckpoint openVae() throws IOException {
+        if (vaeDir == null) throw new IOException(root + ": this pipeline has no vae/ (a pixel-space model)");
+        return VaeCheckpoint.open(vaeDir);
+    }
+}
