@@ -118,7 +118,10 @@ class AutoencoderKLTest {
             try (GradMode ignored = GradMode.noGrad()) {
                 perImage = vae.model().decode(z).toFloatArray();
             }
-            assertThat(perImage).containsExactly(batched);
+            // equal up to float32 summation order (a kernel may split a batch of 2 differently from a batch of 1)
+            assertThat(perImage).hasSameSizeAs(batched);
+            for (int i = 0; i < batched.length; i++)
+                assertThat((double) perImage[i]).isCloseTo(batched[i], org.assertj.core.api.Assertions.within(1e-5 * (1 + Math.abs(batched[i]))));
         }
     }
 
