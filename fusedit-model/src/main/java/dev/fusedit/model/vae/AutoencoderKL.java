@@ -17,7 +17,7 @@ import java.util.function.UnaryOperator;
  * The transformer works in "transformer space": (vae latent − shift) · scale; {@link #decode} and
  * {@link #toTransformerSpace} convert, {@link #decodeRaw} and {@link #encode} do not.
  *
- * <p>Without gradient recording (run it under {@code GradMode.noGrad()}: the VAE is frozen) the
+ * <p>When no graph is recorded (gradient mode off, or a frozen VAE on an input that needs no gradient) the
  * images of a batch go through one at a time, each in its own memory scope, and every block frees
  * its temporaries as soon as it is done ({@link Transient}): the 3×3 convolutions unfold their input
  * (im2col, 9× the activation), 2.4 GB for one 512×512 image at 256 channels, so neither a whole batch
@@ -97,18 +97,29 @@ public final class AutoencoderKL extends Module {
             throw new IllegalArgumentException("VAE " + what + " must be [batch, " + channels + ", height, width], got " + Arrays.toString(x.shape()));
     }
 
+    /** Whether a forward pass on x would record a graph: gradient mode on and x or a trainable weight wanting gradients. */
+    private boolean records(Tensor x) {
+        if (!GradMode.isEnabled()) return false;
+        if (x.requiresGrad()) return true;
+        for (var p : namedParameters().values()) if (p.trainable()) return true;
+        return false;
+    }
+
     /**
-     * f applied to the whole batch when gradients are recorded; otherwise image by image, each
-     * image's temporaries freed before the next one starts.
+     * f applied to the whole batch when a graph is recorded; otherwise image by image with gradient
+     * mode off (so that {@link Transient} frees as it goes), each image's remaining temporaries freed
+     * before the next one starts.
      */
-    private static Tensor perImage(Tensor x, int[] outShape, UnaryOperator<Tensor> f) {
+    private Tensor perImage(Tensor x, int[] outShape, UnaryOperator<Tensor> f) {
         int batch = x.size(0);
-        if (GradMode.isEnabled() || batch == 0) return f.apply(x);
+        if (records(x) || batch == 0) return f.apply(x);
         Tensor out = Tensor.zeros(x.dtype() == DType.F64 ? DType.F64 : DType.F32, outShape);
-        for (int b = 0; b < batch; b++)
-            try (MemoryScope ignored = MemoryScope.open()) {
-                out.narrow(0, b, 1).copyFrom(f.apply(x.narrow(0, b, 1)));
-            }
+        try (GradMode ignored = GradMode.noGrad()) {
+            for (int b = 0; b < batch; b++)
+                try (MemoryScope scope = MemoryScope.open()) {
+                    out.narrow(0, b, 1).copyFrom(f.apply(x.narrow(0, b, 1)));
+                }
+        }
         return out;
     }
 }

@@ -108,17 +108,23 @@ class AutoencoderKLTest {
     }
 
     @Test
-    void wholeBatchWithGradientsEqualsImageByImage() throws IOException {
+    void recordedWholeBatchEqualsImageByImage() throws IOException {
         try (VaeCheckpoint vae = VaeCheckpoint.open(BATCHED.resolve("vae"));
              SafeTensorsFile in = SafeTensorsFile.open(BATCHED.resolve("inputs.safetensors"))) {
             Tensor z = in.get("latents");
             assertThat(z.size(0)).isEqualTo(2);
-            float[] batched = vae.model().decode(z).toFloatArray();
+            // an input that wants gradients makes the decode record a graph: then the batch goes through whole
+            Tensor recorded = vae.model().decode(z.copy().requiresGrad(true));
+            assertThat(recorded.requiresGrad()).isTrue();
+            float[] batched = recorded.toFloatArray();
             float[] perImage;
             try (GradMode ignored = GradMode.noGrad()) {
                 perImage = vae.model().decode(z).toFloatArray();
             }
-            assertThat(perImage).containsExactly(batched);
+            // equal up to float32 summation order (a kernel may split a batch of 2 differently from a batch of 1)
+            assertThat(perImage).hasSameSizeAs(batched);
+            for (int i = 0; i < batched.length; i++)
+                assertThat((double) perImage[i]).isCloseTo(batched[i], org.assertj.core.api.Assertions.within(1e-5 * (1 + Math.abs(batched[i]))));
         }
     }
 
