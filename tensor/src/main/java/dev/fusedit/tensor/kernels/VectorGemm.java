@@ -248,20 +248,15 @@ final class VectorGemm {
             x = FloatVector.broadcast(F, a[ap + 7 * KC]);
             c70 = x.fma(b0, c70); c71 = x.fma(b1, c71); c72 = x.fma(b2, c72);
         }
-        storeRow(tile, 0, c00, c01, c02);
-        storeRow(tile, 1, c10, c11, c12);
-        storeRow(tile, 2, c20, c21, c22);
-        storeRow(tile, 3, c30, c31, c32);
-        storeRow(tile, 4, c40, c41, c42);
-        storeRow(tile, 5, c50, c51, c52);
-        storeRow(tile, 6, c60, c61, c62);
-        storeRow(tile, 7, c70, c71, c72);
-    }
-
-    private static void storeRow(float[] tile, int r, FloatVector v0, FloatVector v1, FloatVector v2) {
-        v0.intoArray(tile, r * NR);
-        v1.intoArray(tile, r * NR + LANES);
-        v2.intoArray(tile, r * NR + 2 * LANES);
+        // Stored inline: passing vectors to a helper that C2 does not inline would box all 24.
+        c00.intoArray(tile, 0); c01.intoArray(tile, LANES); c02.intoArray(tile, 2 * LANES);
+        c10.intoArray(tile, NR); c11.intoArray(tile, NR + LANES); c12.intoArray(tile, NR + 2 * LANES);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + LANES); c22.intoArray(tile, 2 * NR + 2 * LANES);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + LANES); c32.intoArray(tile, 3 * NR + 2 * LANES);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + LANES); c42.intoArray(tile, 4 * NR + 2 * LANES);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + LANES); c52.intoArray(tile, 5 * NR + 2 * LANES);
+        c60.intoArray(tile, 6 * NR); c61.intoArray(tile, 6 * NR + LANES); c62.intoArray(tile, 6 * NR + 2 * LANES);
+        c70.intoArray(tile, 7 * NR); c71.intoArray(tile, 7 * NR + LANES); c72.intoArray(tile, 7 * NR + 2 * LANES);
     }
 
     /** The micro-kernel with plain loops: what -Dfusedit.vector.bits=scalar runs. */
