@@ -20,14 +20,16 @@ import static dev.fusedit.tensor.kernels.VectorWidth.LANES;
  *   parallel for (ic block of MC rows) x (group of NR panels)
  *     for pc in K step KC
  *       pack op(A)[ic.., pc..]     MC x KC, private to the thread, lives in L2
- *       for each NR panel jr       its KC x NR slice of packed B is reused from L1 across ir
+ *       for each NR panel jr       its KC x NR slice of packed B is reused (L1/L2) across ir
  *         for each MR panel ir     micro-kernel: MR x NR tile of C in registers, KC rank-1 updates
  * </pre>
  *
- * The micro-kernel keeps an MR x NR = 8 x 3-vector tile of C in 24 vector registers; each k step
- * loads 3 vectors of B and broadcasts 8 values of A, so 24 FMAs cost 11 loads (AVX-512 has 32
- * registers; the same shape fits at 256 and 128 bits, where NR shrinks with the lanes). Packing
- * turns every transA/transB combination into the same contiguous layout, so there is one kernel.
+ * The micro-kernel keeps an MR x NR = 8 x 2-vector tile of C in 16 vector registers; each k step
+ * loads 2 vectors of B and broadcasts 8 values of A into 16 FMAs. On this Zen core every shape from
+ * 4x3 to 12x2 reaches the same FMA peak from L1 (8x3, with 24 accumulators, loses ~15% to spills),
+ * and 8x2 needs the fewest registers, so it keeps its speed at 256 and 128 bits, where NR shrinks
+ * with the lanes. Packing turns every transA/transB combination into the same contiguous layout,
+ * so there is one kernel.
  *
  * <p>Few rows (m ≤ {@value #MATVEC_MAX_M}: a decoded token against a weight) take a matrix-vector
  * path instead that streams B once with no packing, since it is bound by memory, not FMAs.
@@ -36,15 +38,17 @@ final class VectorGemm {
     /** Rows of the micro-tile (broadcast values of A per k step). */
     static final int MR = 8;
     /** Vectors per micro-tile row (loads of B per k step). */
-    static final int NV = 3;
+    static final int NV = 2;
     /** Columns of the micro-tile. */
     static final int NR = NV * LANES;
     /**
-     * Depth of one rank-KC update: a KC x NR slice of packed B (48 KiB at 512 bits) is what the
-     * innermost loop re-reads for every MR panel; the 8 x KC A panel (8 KiB) streams beside it.
+     * Depth of one rank-KC update. The C tile is loaded and stored once per KC steps, so a deep
+     * block amortises it: measured against OpenBLAS on one core, KC = 256 reached 0.8-0.9 of its
+     * speed and 512 parity. The KC x NR slice of packed B (64 KiB at 512 bits) then lives in L2
+     * next to the A block, which hardware prefetch streams well enough.
      */
-    static final int KC = 256;
-    /** Rows per A block: MC x KC floats = 128 KiB, comfortably inside the 1 MiB L2 of a core. */
+    static final int KC = 512;
+    /** Rows per A block (a multiple of MR): MC x KC floats = 256 KiB, a quarter of a core's L2. */
     static final int MC = 128;
     /** Largest packed B (floats) per column chunk: 16 MiB, half the shared L3. */
     static final long PACKED_B_MAX = 4L << 20;
@@ -222,41 +226,40 @@ final class VectorGemm {
             scalarKernel(a, ao, b, bo, kc, tile);
             return;
         }
-        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00,
-                c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00,
-                c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00,
-                c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
+                c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00,
+                c71 = c00;
         for (int p = 0; p < kc; p++) {
             int bp = bo + p * NR, ap = ao + p;
             FloatVector b0 = FloatVector.fromArray(F, b, bp);
             FloatVector b1 = FloatVector.fromArray(F, b, bp + LANES);
-            FloatVector b2 = FloatVector.fromArray(F, b, bp + 2 * LANES);
-            FloatVector x = FloatVector.broadcast(F, a[ap]);
-            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02);
+            FloatVector x;
+            x = FloatVector.broadcast(F, a[ap]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
             x = FloatVector.broadcast(F, a[ap + KC]);
-            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
             x = FloatVector.broadcast(F, a[ap + 2 * KC]);
-            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
             x = FloatVector.broadcast(F, a[ap + 3 * KC]);
-            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
             x = FloatVector.broadcast(F, a[ap + 4 * KC]);
-            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
             x = FloatVector.broadcast(F, a[ap + 5 * KC]);
-            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
             x = FloatVector.broadcast(F, a[ap + 6 * KC]);
-            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61); c62 = x.fma(b2, c62);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
             x = FloatVector.broadcast(F, a[ap + 7 * KC]);
-            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71); c72 = x.fma(b2, c72);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
         }
-        // Stored inline: passing vectors to a helper that C2 does not inline would box all 24.
-        c00.intoArray(tile, 0); c01.intoArray(tile, LANES); c02.intoArray(tile, 2 * LANES);
-        c10.intoArray(tile, NR); c11.intoArray(tile, NR + LANES); c12.intoArray(tile, NR + 2 * LANES);
-        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + LANES); c22.intoArray(tile, 2 * NR + 2 * LANES);
-        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + LANES); c32.intoArray(tile, 3 * NR + 2 * LANES);
-        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + LANES); c42.intoArray(tile, 4 * NR + 2 * LANES);
-        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + LANES); c52.intoArray(tile, 5 * NR + 2 * LANES);
-        c60.intoArray(tile, 6 * NR); c61.intoArray(tile, 6 * NR + LANES); c62.intoArray(tile, 6 * NR + 2 * LANES);
-        c70.intoArray(tile, 7 * NR); c71.intoArray(tile, 7 * NR + LANES); c72.intoArray(tile, 7 * NR + 2 * LANES);
+        // Stored inline: passing vectors to a helper that C2 does not inline would box them all.
+        c00.intoArray(tile, 0); c01.intoArray(tile, LANES);
+        c10.intoArray(tile, NR); c11.intoArray(tile, NR + LANES);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + LANES);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + LANES);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + LANES);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + LANES);
+        c60.intoArray(tile, 6 * NR); c61.intoArray(tile, 6 * NR + LANES);
+        c70.intoArray(tile, 7 * NR); c71.intoArray(tile, 7 * NR + LANES);
     }
 
     /** The micro-kernel with plain loops: what -Dfusedit.vector.bits=scalar runs. */
