@@ -38,8 +38,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Square float32 C = A·B on 2 threads: our Vector API GEMM against OpenBLAS (cblas_sgemm through
- * JavaCPP) and EJML, all on the same inputs. The implementation is a parameter rather than a
- * method so that JMH runs ours and the peers back to back at each size: the machine is shared,
+ * JavaCPP) and EJML, all on the same inputs. The implementation is a parameter (variant) rather
+ * than a method so that JMH runs ours and the peers back to back at each size: the machine is shared,
  * so compare the ratios, not the absolute figures. {@link #main} runs JMH with the usual command
  * line options and prints GFLOP/s (see jmh/README.md).
  */
@@ -55,9 +55,12 @@ public class GemmBenchmark {
     @Param({"512", "1024", "2048"})
     public int n;
 
-    /** ours: VectorKernels; openblas: cblas_sgemm; ejml / ejml-mt: CommonOps_FDRM.mult single / multi-threaded. */
+    /**
+     * ours: VectorKernels; openblas: cblas_sgemm; ejml / ejml-mt: CommonOps_FDRM.mult single / multi-threaded.
+     * (JMH nests parameters in name order, so "n" < "variant" makes the variants of one size adjacent.)
+     */
     @Param({"ours", "openblas", "ejml-mt", "ejml"})
-    public String impl;
+    public String variant;
 
     private Arena arena;
     private KernelPool pool;
@@ -70,7 +73,7 @@ public class GemmBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         float[] av = random(n, 1), bv = random(n, 2);
-        switch (impl) {
+        switch (variant) {
             case "ours" -> {
                 arena = Arena.ofShared();
                 a = arena.allocateFrom(ValueLayout.JAVA_FLOAT, av);
@@ -92,7 +95,7 @@ public class GemmBenchmark {
                 mb = new FMatrixRMaj(n, n, true, bv);
                 mc = new FMatrixRMaj(n, n);
             }
-            default -> throw new IllegalArgumentException("impl must be ours, openblas, ejml or ejml-mt, got " + impl);
+            default -> throw new IllegalArgumentException("variant must be ours, openblas, ejml or ejml-mt, got " + variant);
         }
     }
 
@@ -105,23 +108,31 @@ public class GemmBenchmark {
 
     @Benchmark
     public void multiply() {
-        switch (impl) {
+        switch (variant) {
             case "ours" -> ours.matmul(shape, a, b, c);
             case "openblas" -> openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasNoTrans,
                     n, n, n, 1f, pa, n, pb, n, 0f, pc, n);
             case "ejml" -> CommonOps_FDRM.mult(ma, mb, mc);
             case "ejml-mt" -> CommonOps_MT_FDRM.mult(ma, mb, mc);
-            default -> throw new IllegalStateException(impl);
+            default -> throw new IllegalStateException(variant);
         }
     }
 
-    /** The scalar oracle, only at n = 512 (it runs at a few hundred MFLOP/s). */
+    /**
+     * The scalar oracle, only at n = 512 (it runs at well under 1 GFLOP/s). A class of its own so
+     * that it does not inherit the size and variant parameters of the outer benchmark.
+     */
     @State(Scope.Benchmark)
-    public static class Oracle {
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+    @Warmup(iterations = 1, time = 2)
+    @Measurement(iterations = 2, time = 2)
+    public static class ScalarOracle {
         @Param({"512"})
         public int n;
-        MemorySegment a, b, c;
-        MatmulShape shape;
+        private MemorySegment a, b, c;
+        private MatmulShape shape;
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -131,13 +142,11 @@ public class GemmBenchmark {
             c = arena.allocate((long) n * n * Float.BYTES);
             shape = MatmulShape.of(n, n, n);
         }
-    }
 
-    @Benchmark
-    @Warmup(iterations = 1, time = 2)
-    @Measurement(iterations = 2, time = 2)
-    public void scalarOracle(Oracle o) {
-        ScalarKernels.F32.matmul(o.shape, o.a, o.b, o.c);
+        @Benchmark
+        public void multiply() {
+            ScalarKernels.F32.matmul(shape, a, b, c);
+        }
     }
 
     private static float[] random(int n, long seed) {
@@ -150,12 +159,17 @@ public class GemmBenchmark {
     /** Runs JMH (same options as its Main) and prints GFLOP/s per size, with ours / peer ratios. */
     public static void main(String[] args) throws Exception {
         CommandLineOptions options = new CommandLineOptions(args);
+        if (options.shouldHelp() || options.shouldList() || options.shouldListWithParams() || options.shouldListProfilers()
+                || options.shouldListResultFormats()) {
+            org.openjdk.jmh.Main.main(args);
+            return;
+        }
         Collection<RunResult> results = new Runner(options).run();
         var table = new TreeMap<Integer, TreeMap<String, Double>>();
         for (RunResult r : results) {
             var params = r.getParams();
             int size = Integer.parseInt(params.getParam("n"));
-            String label = params.getBenchmark().endsWith("scalarOracle") ? "scalar" : params.getParam("impl");
+            String label = params.getBenchmark().contains("ScalarOracle") ? "scalar" : params.getParam("variant");
             double msPerOp = r.getPrimaryResult().getScore();
             table.computeIfAbsent(size, x -> new TreeMap<>()).put(label, 2.0 * size * size * size / (msPerOp * 1e6));
         }

@@ -52,12 +52,18 @@ final class VectorGemm {
     static final int MC = 128;
     /** Largest packed B (floats) per column chunk: 16 MiB, half the shared L3. */
     static final long PACKED_B_MAX = 4L << 20;
-    /** Below this many flops a product runs on the calling thread: fork/join would cost more. */
-    static final double PARALLEL_MIN_FLOPS = 4e6;
+    /**
+     * Below this many flops (about 170³·2) a product runs on the calling thread: the two fork/join
+     * rounds of a parallel product cost some 40 µs, a third of the time such a product takes.
+     */
+    static final double PARALLEL_MIN_FLOPS = 1e7;
     /** Products with at most this many rows use the matrix-vector path. */
     static final int MATVEC_MAX_M = 4;
-    /** Below this many flops the matrix-vector path stays on the calling thread. */
-    static final double MATVEC_PARALLEL_MIN_FLOPS = 5e5;
+    /**
+     * The matrix-vector path goes parallel only when B (floats) outgrows a core's L2: below that one
+     * thread streams it faster than a fork/join round takes.
+     */
+    static final long MATVEC_PARALLEL_MIN_B = 1 << 18;
     /** Columns of C accumulated at once by the untransposed matrix-vector path (L1 resident). */
     static final int MATVEC_CHUNK = 512;
 
@@ -294,7 +300,7 @@ final class VectorGemm {
     // ------------------------------------------------------------------ matrix-vector (m ≤ MATVEC_MAX_M)
 
     private void matvec(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c) {
-        boolean parallel = pool.threads() > 1 && s.flops() >= MATVEC_PARALLEL_MIN_FLOPS;
+        boolean parallel = pool.threads() > 1 && (long) s.k() * s.n() * s.batch() >= MATVEC_PARALLEL_MIN_B;
         forBatches(s, parallel, (bt, inner) -> matvecOne(s, a, b, c, bt, inner));
     }
 
