@@ -1,9 +1,455 @@
 package dev.fusedit.tensor.kernels;
 
-import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
+import java.lang.foreign.MemorySegment;
+import java.util.function.IntConsumer;
+
+import static dev.fusedit.tensor.kernels.GemmPacking.FLOAT;
+import static dev.fusedit.tensor.kernels.GemmPacking.ORDER;
+import static dev.fusedit.tensor.kernels.VectorWidth.F;
+import static dev.fusedit.tensor.kernels.VectorWidth.LANES;
+
+/**
+ * Float32 {@link Kernels#matmul} on the Vector API, organised like BLIS/GotoBLAS:
+ *
+ * <pre>
+ * for jc in N step NC            op(B) columns whose packed copy (all of K) fits PACKED_B_MAX (L3)
+ *   pack op(B)[:, jc..]            in parallel, shared by every thread below
+ *   parallel for (ic block of MC rows) x (group of NR panels)
+ *     for pc in K step KC
+ *       pack op(A)[ic.., pc..]     MC x KC, private to the thread, lives in L2
+ *       for each NR panel jr       its KC x NR slice of packed B is reused (L1/L2) across ir
+ *         for each MR panel ir     micro-kernel: MR x NR tile of C in registers, KC rank-1 updates
+ * </pre>
+ *
+ * The micro-kernel keeps an MR x NR = 8 x 2-vector tile of C in 16 vector registers; each k step
+ * loads 2 vectors of B and broadcasts 8 values of A into 16 FMAs. On this Zen core every shape from
+ * 4x3 to 12x2 reaches the same FMA peak from L1 (8x3, with 24 accumulators, loses ~15% to spills),
+ * and 8x2 needs the fewest registers, so it keeps its speed at 256 and 128 bits, where NR shrinks
+ * with the lanes. Packing turns every transA/transB combination into the same contiguous layout,
+ * so there is one kernel.
+ *
+ * <p>Few rows (m ≤ {@value #MATVEC_MAX_M}: a decoded token against a weight) take a matrix-vector
+ * path instead that streams B once with no packing, since it is bound by memory, not FMAs.
+ */
 final class VectorGemm {
+    /** Rows of the micro-tile (broadcast values of A per k step). */
+    static final int MR = 8;
+    /** Vectors per micro-tile row (loads of B per k step). */
+    static final int NV = 2;
+    /** Columns of the micro-tile. */
+    static final int NR = NV * LANES;
+    /**
+     * Depth of one rank-KC update. The C tile is loaded and stored once per KC steps, so a deep
+     * block amortises it: measured against OpenBLAS on one core, KC = 256 reached 0.8-0.9 of its
+     * speed and 512 parity. The KC x NR slice of packed B (64 KiB at 512 bits) then lives in L2
+     * next to the A block, which hardware prefetch streams well enough.
+     */
+    static final int KC = 512;
+    /** Rows per A block (a multiple of MR): MC x KC floats = 256 KiB, a quarter of a core's L2. */
+    static final int MC = 128;
+    /** Largest packed B (floats) per column chunk: 16 MiB, half the shared L3. */
+    static final long PACKED_B_MAX = 4L << 20;
+    /**
+     * Below this many flops (about 170³·2) a product runs on the calling thread: the two fork/join
+     * rounds of a parallel product cost some 40 µs, a third of the time such a product takes.
+     */
+    static final double PARALLEL_MIN_FLOPS = 1e7;
+    /** Products with at most this many rows use the matrix-vector path. */
+    static final int MATVEC_MAX_M = 4;
+    /**
+     * The matrix-vector path goes parallel only when B (floats) outgrows a core's L2: below that one
+     * thread streams it faster than a fork/join round takes.
+     */
+    static final long MATVEC_PARALLEL_MIN_B = 1 << 18;
+    /** Columns of C accumulated at once by the untransposed matrix-vector path (L1 resident). */
+    static final int MATVEC_CHUNK = 512;
+
     private final KernelPool pool;
-    VectorGemm(KernelPool pool) { this.pool = pool; }
-    void matmul(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c) { ScalarKernels.F32.matmul(s, a, b, c); }
+    /** Packing buffers per thread, reused across calls (a thread runs one block at a time). */
+    private final ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
+
+    VectorGemm(KernelPool pool) {
+        this.pool = pool;
+    }
+
+    private static final class Workspace {
+        final float[] packA = new float[MC * KC];
+        final float[] tile = new float[MR * NR];
+        final float[] rowAcc = new float[MATVEC_MAX_M * MATVEC_CHUNK];
+        float[] packB = new float[0];
+        float[] scratch = new float[0];
+        float[] rowsA = new float[0];
+
+        float[] packB(int floats) {
+            if (packB.length < floats) packB = new float[floats];
+            return packB;
+        }
+
+        float[] scratch(int floats) {
+            if (scratch.length < floats) scratch = new float[floats];
+            return scratch;
+        }
+
+        float[] rowsA(int floats) {
+            if (rowsA.length < floats) rowsA = new float[floats];
+            return rowsA;
+        }
+    }
+
+    void matmul(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c) {
+        requireFloats("a", a, s.batch(), s.strideA(), (long) s.m() * s.k());
+        requireFloats("b", b, s.batch(), s.strideB(), (long) s.k() * s.n());
+        requireFloats("c", c, s.batch(), s.strideC(), (long) s.m() * s.n());
+        if (s.batch() == 0 || s.m() == 0 || s.n() == 0) return;
+        if (s.k() == 0) {
+            if (!s.accumulate())
+                for (int bt = 0; bt < s.batch(); bt++)
+                    c.asSlice(bt * s.strideC() * Float.BYTES, (long) s.m() * s.n() * Float.BYTES).fill((byte) 0);
+            return;
+        }
+        s = foldSharedWeightBatch(s);
+        if (s.n() == 1 && s.m() > 1) {
+            // A column result is laid out like a row: compute Cᵀ = op(B)ᵀ·op(A)ᵀ as one matrix-vector product.
+            s = new MatmulShape(s.batch(), 1, s.m(), s.k(), !s.transB(), !s.transA(),
+                    s.strideB(), s.strideA(), s.strideC(), s.accumulate());
+            MemorySegment t = a;
+            a = b;
+            b = t;
+        }
+        if (s.m() <= MATVEC_MAX_M) matvec(s, a, b, c);
+        else gemm(s, a, b, c);
+    }
+
+    private static void requireFloats(String name, MemorySegment seg, int batch, long stride, long matrix) {
+        if (stride < 0) throw new IllegalArgumentException("matmul: batch stride of " + name + " must be >= 0, got " + stride);
+        if (batch == 0 || matrix == 0) return;
+        long need = (batch - 1) * stride + matrix;
+        if (seg.byteSize() < need * Float.BYTES)
+            throw new IllegalArgumentException("matmul: " + name + " must hold at least " + need + " floats, has " + seg.byteSize() / Float.BYTES);
+    }
+
+    /** A batch of row-major A blocks against one shared B is a single taller product. */
+    private static MatmulShape foldSharedWeightBatch(MatmulShape s) {
+        long rows = (long) s.batch() * s.m();
+        if (s.batch() > 1 && s.strideB() == 0 && !s.transA() && rows <= Integer.MAX_VALUE
+                && s.strideA() == (long) s.m() * s.k() && s.strideC() == (long) s.m() * s.n())
+            return new MatmulShape(1, (int) rows, s.n(), s.k(), false, s.transB(), rows * s.k(), 0, rows * s.n(), s.accumulate());
+        return s;
+    }
+
+    /** Batches can run concurrently unless their C blocks overlap (e.g. stride 0 summing into one C). */
+    private static boolean batchesIndependent(MatmulShape s) {
+        return s.strideC() >= (long) s.m() * s.n();
+    }
+
+    private void run(boolean parallel, int tasks, IntConsumer body) {
+        if (parallel) pool.forEach(tasks, body);
+        else for (int t = 0; t < tasks; t++) body.accept(t);
+    }
+
+    /** Splits the batch across threads when there are enough batches, else each product internally. */
+    private void forBatches(MatmulShape s, boolean parallel, BatchBody body) {
+        if (parallel && s.batch() >= 2 * pool.threads() && batchesIndependent(s)) {
+            pool.forEach(s.batch(), bt -> body.run(bt, false));
+        } else {
+            for (int bt = 0; bt < s.batch(); bt++) body.run(bt, parallel);
+        }
+    }
+
+    @FunctionalInterface
+    private interface BatchBody {
+        void run(int batchIndex, boolean parallel);
+    }
+
+    // ------------------------------------------------------------------ blocked GEMM
+
+    private void gemm(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c) {
+        boolean parallel = pool.threads() > 1 && s.flops() >= PARALLEL_MIN_FLOPS;
+        forBatches(s, parallel, (bt, inner) -> multiply(s, a, b, c, bt, inner));
+    }
+
+    /** One product of the batch; with parallel, its packing and tiles are spread over the pool. */
+    private void multiply(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c, int bt, boolean parallel) {
+        int m = s.m(), n = s.n(), k = s.k();
+        long offA = bt * s.strideA(), offB = bt * s.strideB(), offC = bt * s.strideC();
+        int kBlocks = (k + KC - 1) / KC;
+        long panelsFit = Math.max(1, PACKED_B_MAX / ((long) kBlocks * KC * NR));
+        int ncMax = (int) Math.min((long) (n + NR - 1) / NR, panelsFit) * NR;
+        float[] packedB = workspaces.get().packB(kBlocks * KC * ncMax);
+        int tasksWanted = 4 * pool.threads();
+
+        for (int jc = 0; jc < n; jc += ncMax) {
+            int chunk = jc, nc = Math.min(ncMax, n - jc);
+            int panels = (nc + NR - 1) / NR;
+
+            int packTasks = parallel ? Math.min(panels, tasksWanted) : 1;
+            run(parallel, packTasks, t -> GemmPacking.packB(b, offB, s.ldb(), s.transB(), k, chunk, nc,
+                    panels * t / packTasks, panels * (t + 1) / packTasks, panels, NR, KC, packedB,
+                    workspaces.get().scratch(k)));
+
+            // Tasks are row blocks, split further by column groups only when there are too few row
+            // blocks to keep every thread busy (each group packs its A block again).
+            int rowBlocks = (m + MC - 1) / MC;
+            int groups = parallel ? Math.clamp((tasksWanted + rowBlocks - 1) / rowBlocks, 1, panels) : 1;
+            run(parallel, rowBlocks * groups, t -> {
+                int ib = t / groups, g = t % groups;
+                computeBlock(s, a, c, offA, offC, packedB, chunk, nc, panels,
+                        ib * MC, Math.min(MC, m - ib * MC), panels * g / groups, panels * (g + 1) / groups);
+            });
+        }
+    }
+
+    /** Rows [ic, ic+mc) of C against panels [jpFrom, jpTo) of the packed column chunk at jc. */
+    private void computeBlock(MatmulShape s, MemorySegment a, MemorySegment c, long offA, long offC, float[] packedB,
+                              int jc, int nc, int panels, int ic, int mc, int jpFrom, int jpTo) {
+        Workspace w = workspaces.get();
+        float[] packA = w.packA, tile = w.tile, scratch = w.scratch(mc);
+        int n = s.n(), k = s.k();
+        for (int pc = 0, q = 0; pc < k; pc += KC, q++) {
+            int kc = Math.min(KC, k - pc);
+            GemmPacking.packA(a, offA, s.lda(), s.transA(), ic, mc, pc, kc, MR, KC, packA, scratch);
+            boolean add = pc > 0 || s.accumulate();
+            for (int jp = jpFrom; jp < jpTo; jp++) {
+                int bAt = (q * panels + jp) * KC * NR;
+                int cols = Math.min(NR, nc - jp * NR);
+                for (int ir = 0; ir < mc; ir += MR) {
+                    kernel(packA, ir * KC, packedB, bAt, kc, tile);
+                    storeTile(tile, c, offC + (long) (ic + ir) * n + jc + jp * NR, n, Math.min(MR, mc - ir), cols, add);
+                }
+            }
+        }
+    }
+
+    /**
+     * tile = A panel (MR rows at a[ao + r·KC + p]) times B panel (kc rows of NR at b[bo + p·NR]).
+     * Written out for 24 named accumulators so C2 keeps the whole tile in registers.
+     */
+    private static void kernel(float[] a, int ao, float[] b, int bo, int kc, float[] tile) {
+        if (VectorWidth.SCALAR) {
+            scalarKernel(a, ao, b, bo, kc, tile);
+            return;
+        }
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
+                c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00,
+                c71 = c00;
+        for (int p = 0; p < kc; p++) {
+            int bp = bo + p * NR, ap = ao + p;
+            FloatVector b0 = FloatVector.fromArray(F, b, bp);
+            FloatVector b1 = FloatVector.fromArray(F, b, bp + LANES);
+            FloatVector x;
+            x = FloatVector.broadcast(F, a[ap]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, a[ap + KC]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, a[ap + 2 * KC]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, a[ap + 3 * KC]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(F, a[ap + 4 * KC]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(F, a[ap + 5 * KC]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(F, a[ap + 6 * KC]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(F, a[ap + 7 * KC]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        // Stored inline: passing vectors to a helper that C2 does not inline would box them all.
+        c00.intoArray(tile, 0); c01.intoArray(tile, LANES);
+        c10.intoArray(tile, NR); c11.intoArray(tile, NR + LANES);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + LANES);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + LANES);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + LANES);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + LANES);
+        c60.intoArray(tile, 6 * NR); c61.intoArray(tile, 6 * NR + LANES);
+        c70.intoArray(tile, 7 * NR); c71.intoArray(tile, 7 * NR + LANES);
+    }
+
+    /** The micro-kernel with plain loops: what -Dfusedit.vector.bits=scalar runs. */
+    private static void scalarKernel(float[] a, int ao, float[] b, int bo, int kc, float[] tile) {
+        java.util.Arrays.fill(tile, 0f);
+        for (int p = 0; p < kc; p++)
+            for (int r = 0; r < MR; r++) {
+                float x = a[ao + r * KC + p];
+                for (int j = 0; j < NR; j++) tile[r * NR + j] += x * b[bo + p * NR + j];
+            }
+    }
+
+    /** Writes (or adds) the valid rows x cols corner of a micro-tile into C at element offset at. */
+    private static void storeTile(float[] tile, MemorySegment c, long at, int ldc, int rows, int cols, boolean add) {
+        int vb = VectorWidth.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            long row = (at + (long) r * ldc) * Float.BYTES;
+            int t = r * NR, j = 0;
+            for (; j < vb; j += LANES) {
+                FloatVector v = FloatVector.fromArray(F, tile, t + j);
+                long o = row + (long) j * Float.BYTES;
+                if (add) v = v.add(FloatVector.fromMemorySegment(F, c, o, ORDER));
+                v.intoMemorySegment(c, o, ORDER);
+            }
+            for (; j < cols; j++) {
+                long o = row + (long) j * Float.BYTES;
+                c.set(FLOAT, o, add ? c.get(FLOAT, o) + tile[t + j] : tile[t + j]);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ matrix-vector (m ≤ MATVEC_MAX_M)
+
+    private void matvec(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c) {
+        boolean parallel = pool.threads() > 1 && (long) s.k() * s.n() * s.batch() >= MATVEC_PARALLEL_MIN_B;
+        forBatches(s, parallel, (bt, inner) -> matvecOne(s, a, b, c, bt, inner));
+    }
+
+    /** One product of the batch, columns of C split over tasks; B is read exactly once. */
+    private void matvecOne(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c, int bt, boolean parallel) {
+        int m = s.m(), n = s.n(), k = s.k();
+        long offA = bt * s.strideA(), offB = bt * s.strideB(), offC = bt * s.strideC();
+        // The few rows of op(A) go to the heap once, untransposed: every task reads them for every column.
+        float[] rows = workspaces.get().rowsA(m * k);
+        if (!s.transA()) {
+            MemorySegment.copy(a, FLOAT, offA * Float.BYTES, rows, 0, m * k);
+        } else {
+            for (int p = 0; p < k; p++)
+                for (int i = 0; i < m; i++) rows[i * k + p] = a.get(FLOAT, (offA + (long) p * m + i) * Float.BYTES);
+        }
+        int tasks = parallel ? Math.clamp(n / 64, 1, 4 * pool.threads()) : 1;
+        run(parallel, tasks, t -> {
+            int j0 = (int) ((long) n * t / tasks), j1 = (int) ((long) n * (t + 1) / tasks);
+            if (s.transB()) dotColumns(s, rows, b, offB, c, offC, j0, j1);
+            else axpyColumns(s, rows, b, offB, c, offC, j0, j1, workspaces.get().rowAcc);
+        });
+    }
+
+    /**
+     * B stored k×n: C[i, j0..j1) = Σ_p A[i,p]·B[p, j0..j1). Four rows of B at a time are streamed into
+     * an L1-resident accumulator strip per row of A (so B is read from memory once for all rows).
+     */
+    private static void axpyColumns(MatmulShape s, float[] rows, MemorySegment b, long offB, MemorySegment c, long offC,
+                                    int j0, int j1, float[] acc) {
+        int m = s.m(), n = s.n(), k = s.k();
+        long ldb = (long) n * Float.BYTES;
+        for (int js = j0; js < j1; js += MATVEC_CHUNK) {
+            int w = Math.min(MATVEC_CHUNK, j1 - js), vb = VectorWidth.loopBound(w);
+            java.util.Arrays.fill(acc, 0, m * MATVEC_CHUNK, 0f);
+            int p = 0;
+            for (; p + 4 <= k; p += 4) {
+                long r0 = (offB + (long) p * n + js) * Float.BYTES, r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
+                for (int i = 0; i < m; i++) {
+                    int ar = i * k + p, at = i * MATVEC_CHUNK;
+                    float x0 = rows[ar], x1 = rows[ar + 1], x2 = rows[ar + 2], x3 = rows[ar + 3];
+                    FloatVector v0 = FloatVector.broadcast(F, x0), v1 = FloatVector.broadcast(F, x1),
+                            v2 = FloatVector.broadcast(F, x2), v3 = FloatVector.broadcast(F, x3);
+                    int j = 0;
+                    for (; j < vb; j += LANES) {
+                        long o = (long) j * Float.BYTES;
+                        FloatVector sum = FloatVector.fromArray(F, acc, at + j);
+                        sum = FloatVector.fromMemorySegment(F, b, r0 + o, ORDER).fma(v0, sum);
+                        sum = FloatVector.fromMemorySegment(F, b, r1 + o, ORDER).fma(v1, sum);
+                        sum = FloatVector.fromMemorySegment(F, b, r2 + o, ORDER).fma(v2, sum);
+                        sum = FloatVector.fromMemorySegment(F, b, r3 + o, ORDER).fma(v3, sum);
+                        sum.intoArray(acc, at + j);
+                    }
+                    for (; j < w; j++) {
+                        long o = (long) j * Float.BYTES;
+                        acc[at + j] += x0 * b.get(FLOAT, r0 + o) + x1 * b.get(FLOAT, r1 + o)
+                                + x2 * b.get(FLOAT, r2 + o) + x3 * b.get(FLOAT, r3 + o);
+                    }
+                }
+            }
+            for (; p < k; p++) {
+                long r0 = (offB + (long) p * n + js) * Float.BYTES;
+                for (int i = 0; i < m; i++) {
+                    int at = i * MATVEC_CHUNK;
+                    float x0 = rows[i * k + p];
+                    FloatVector v0 = FloatVector.broadcast(F, x0);
+                    int j = 0;
+                    for (; j < vb; j += LANES) {
+                        FloatVector sum = FloatVector.fromArray(F, acc, at + j);
+                        FloatVector.fromMemorySegment(F, b, r0 + (long) j * Float.BYTES, ORDER).fma(v0, sum).intoArray(acc, at + j);
+                    }
+                    for (; j < w; j++) acc[at + j] += x0 * b.get(FLOAT, r0 + (long) j * Float.BYTES);
+                }
+            }
+            for (int i = 0; i < m; i++) storeStrip(acc, i * MATVEC_CHUNK, c, offC + (long) i * n + js, w, s.accumulate());
+        }
+    }
+
+    /** Writes (or adds) count accumulated values into C at element offset at. */
+    private static void storeStrip(float[] acc, int from, MemorySegment c, long at, int count, boolean add) {
+        int j = 0;
+        for (int vb = VectorWidth.loopBound(count); j < vb; j += LANES) {
+            long o = (at + j) * Float.BYTES;
+            FloatVector v = FloatVector.fromArray(F, acc, from + j);
+            if (add) v = v.add(FloatVector.fromMemorySegment(F, c, o, ORDER));
+            v.intoMemorySegment(c, o, ORDER);
+        }
+        for (; j < count; j++) {
+            long o = (at + j) * Float.BYTES;
+            c.set(FLOAT, o, add ? c.get(FLOAT, o) + acc[from + j] : acc[from + j]);
+        }
+    }
+
+    /**
+     * B stored n×k (a weight as nn.Linear keeps it): C[i,j] = dot(A[i,:], B[j,:]). Four rows of B
+     * share each load of A; the rows of A re-read those four B rows from L1/L2, not memory.
+     */
+    private static void dotColumns(MatmulShape s, float[] rows, MemorySegment b, long offB, MemorySegment c, long offC,
+                                   int j0, int j1) {
+        int m = s.m(), n = s.n(), k = s.k(), kb = VectorWidth.loopBound(k);
+        long ldb = (long) k * Float.BYTES;
+        boolean add = s.accumulate();
+        int j = j0;
+        for (; j + 4 <= j1; j += 4) {
+            long b0 = (offB + (long) j * k) * Float.BYTES, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+            for (int i = 0; i < m; i++) {
+                int ar = i * k;
+                FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+                int p = 0;
+                for (; p < kb; p += LANES) {
+                    long o = (long) p * Float.BYTES;
+                    FloatVector x = FloatVector.fromArray(F, rows, ar + p);
+                    s0 = x.fma(FloatVector.fromMemorySegment(F, b, b0 + o, ORDER), s0);
+                    s1 = x.fma(FloatVector.fromMemorySegment(F, b, b1 + o, ORDER), s1);
+                    s2 = x.fma(FloatVector.fromMemorySegment(F, b, b2 + o, ORDER), s2);
+                    s3 = x.fma(FloatVector.fromMemorySegment(F, b, b3 + o, ORDER), s3);
+                }
+                float d0 = s0.reduceLanes(VectorOperators.ADD), d1 = s1.reduceLanes(VectorOperators.ADD),
+                        d2 = s2.reduceLanes(VectorOperators.ADD), d3 = s3.reduceLanes(VectorOperators.ADD);
+                for (; p < k; p++) {
+                    long o = (long) p * Float.BYTES;
+                    float x = rows[ar + p];
+                    d0 += x * b.get(FLOAT, b0 + o);
+                    d1 += x * b.get(FLOAT, b1 + o);
+                    d2 += x * b.get(FLOAT, b2 + o);
+                    d3 += x * b.get(FLOAT, b3 + o);
+                }
+                long at = (offC + (long) i * n + j) * Float.BYTES;
+                putC(c, at, d0, add);
+                putC(c, at + Float.BYTES, d1, add);
+                putC(c, at + 2 * Float.BYTES, d2, add);
+                putC(c, at + 3 * Float.BYTES, d3, add);
+            }
+        }
+        for (; j < j1; j++) {
+            long b0 = (offB + (long) j * k) * Float.BYTES;
+            for (int i = 0; i < m; i++) {
+                int ar = i * k;
+                FloatVector s0 = FloatVector.zero(F);
+                int p = 0;
+                for (; p < kb; p += LANES)
+                    s0 = FloatVector.fromArray(F, rows, ar + p).fma(FloatVector.fromMemorySegment(F, b, b0 + (long) p * Float.BYTES, ORDER), s0);
+                float d0 = s0.reduceLanes(VectorOperators.ADD);
+                for (; p < k; p++) d0 += rows[ar + p] * b.get(FLOAT, b0 + (long) p * Float.BYTES);
+                putC(c, (offC + (long) i * n + j) * Float.BYTES, d0, add);
+            }
+        }
+    }
+
+    private static void putC(MemorySegment c, long byteOffset, float value, boolean add) {
+        c.set(FLOAT, byteOffset, add ? c.get(FLOAT, byteOffset) + value : value);
+    }
 }
