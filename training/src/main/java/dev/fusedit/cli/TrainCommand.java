@@ -35,11 +35,32 @@ final class TrainCommand implements Callable<Integer> {
         int logging = loggingSteps != null ? loggingSteps : cfg.trainer().loggingSteps();
         if (steps < 1) throw new CliException("--max-steps must be at least 1");
         try (Trainer trainer = new Trainer(cfg, dir, steps, logging, resume)) {
+            pauseInCheckpointWhenAsked(trainer);
             trainer.train();
         } catch (Trainer.TrainingDiverged e) {
             throw new CliException(e.getMessage());
         }
         System.err.println("done: " + dir.resolve("checkpoints") + " (metrics.jsonl, loss.png in " + dir + ")");
         return 0;
+    }
+
+    /**
+     * -Dfusedit.test.pauseInCheckpointAt=STEP stops the run halfway through writing that step's
+     * checkpoint (announced on stderr), so a test can kill the process there with SIGKILL.
+     */
+    private static void pauseInCheckpointWhenAsked(Trainer trainer) {
+        String at = System.getProperty("fusedit.test.pauseInCheckpointAt");
+        if (at == null) return;
+        long step = Long.parseLong(at);
+        trainer.onCheckpointWrite((s, partial) -> {
+            if (s != step) return;
+            System.err.println("PAUSED-IN-CHECKPOINT " + s);
+            System.err.flush();
+            try {
+                Thread.sleep(600_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 }

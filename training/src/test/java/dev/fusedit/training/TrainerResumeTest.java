@@ -1,0 +1,127 @@
+package dev.fusedit.training;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fusedit.training.config.TrainConfig;
+import dev.fusedit.training.progress.MetricsLog;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A resumed run must compute exactly the losses of an uninterrupted one, even after a SIGKILL mid-checkpoint. */
+class TrainerResumeTest {
+    @TempDir
+    static Path dir;
+    static Path config;
+
+    @BeforeAll
+    static void writeConfig() throws IOException {
+        Path text = dir.resolve("text.json");
+        Files.writeString(text, """
+                {"model_type":"gemma2","vocab_size":32,"hidden_size":32,"intermediate_size":64,"num_hidden_layers":2,
+                 "num_attention_heads":2,"num_key_value_heads":1,"head_dim":16,"query_pre_attn_scalar":16}""");
+        config = dir.resolve("tiny.yaml");
+        Files.writeString(config, """
+                trainer:
+                  max_steps: 6
+                  checkpointing_steps: 2
+                  logging_steps: 1
+                  seed: 7
+                model:
+                  name: "FuseDiT"
+                  base: "%s"
+                  attention: "self"
+                  pos_embed: "2d-rope"
+                  timestep_conditioning: null
+                  qk_norm: true
+                  sandwich_norm: true
+                  shared_attention_layers: "all"
+                  dit_num_hidden_layers: 2
+                  patch_size: 8
+                  in_channels: 3
+                  out_channels: 3
+                  sample_size: 32
+                ema:
+                  decay: 0.9
+                  update_steps: 2
+                optimizer:
+                  lr: 1.0e-3
+                  weight_decay: 1.0e-4
+                data:
+                  source: "shapes"
+                  batch_size: 3
+                  max_prompt_length: 10
+                """.formatted(text.toString().replace("\\", "/")));
+    }
+
+    private static List<Double> losses(Path run) throws IOException {
+        List<Double> out = new ArrayList<>();
+        for (JsonNode r : MetricsLog.read(run.resolve("metrics.jsonl"))) out.add(r.get("loss").asDouble());
+        return out;
+    }
+
+    private static void train(Path out, long steps, Path resume) throws IOException {
+        try (Trainer t = new Trainer(TrainConfig.read(config), out, steps, 1, resume)) {
+            t.train();
+        }
+    }
+
+    @Test
+    void resumedRunReproducesTheUninterruptedLossesBitForBit() throws IOException {
+        Path whole = dir.resolve("whole"), split = dir.resolve("split");
+        train(whole, 6, null);
+        train(split, 3, null);
+        train(split, 6, split);
+        List<Double> a = losses(whole), b = losses(split);
+        assertThat(a).hasSize(6);
+        assertThat(b).containsExactlyElementsOf(a);
+        assertThat(Files.exists(whole.resolve("loss.png"))).isTrue();
+        assertThat(Files.exists(whole.resolve("checkpoints/step-0000006/model_index.json"))).isTrue();
+    }
+
+    @Test
+    void aRunKilledWhileWritingACheckpointResumesFromTheLastCompleteOne() throws Exception {
+        Path whole = dir.resolve("whole-ref"), killed = dir.resolve("killed");
+        train(whole, 6, null);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-Dfusedit.test.pauseInCheckpointAt=4",
+                "-cp", System.getProperty("java.class.path"), "dev.fusedit.cli.Main",
+                "train", "-c", config.toString(), "--out", killed.toString(), "--logging-steps", "1")
+                .redirectErrorStream(true).start();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+            String line;
+            boolean paused = false;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith("PAUSED-IN-CHECKPOINT 4")) {
+                    paused = true;
+                    break;
+                }
+            }
+            assertThat(paused).as("the child reached the middle of checkpoint 4").isTrue();
+            p.destroyForcibly(); // SIGKILL
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(Files.exists(killed.resolve("checkpoints/step-0000004"))).as("no half-written checkpoint").isFalse();
+        assertThat(Files.exists(killed.resolve("checkpoints/step-0000002/trainer/state.json"))).isTrue();
+        train(killed, 6, killed);
+        assertThat(losses(killed)).containsExactlyElementsOf(losses(whole));
+    }
+
+    @Test
+    void unknownKeysAreNamed() throws IOException {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, Files.readString(config).replace("logging_steps: 1", "logging_steps: 1\n  warp_speed: 9"));
+        assertThatThrownBy(() -> TrainConfig.read(bad)).hasMessageContaining("trainer.warp_speed").hasMessageContaining("unknown key");
+    }
+}
