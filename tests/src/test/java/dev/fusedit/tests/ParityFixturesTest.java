@@ -35,4 +35,13 @@ class ParityFixturesTest {
         for (ParityResult r : results)
             assertThat(r.pass()).as(name + " " + r.tensor() + ": error " + r.error() + " > " + r.limit() + " " + r.note()).isTrue();
     }
+
+    @org.junit.jupiter.api.Test
+    void samplingLoopMatchesTheReferenceTrajectory() throws IOException {
+        ParityCase c = ParityCase.open(PARITY.resolve("sampling"));
+        List<ParityResult> results = ParityRunner.check(c);
+        assertThat(results).extracting(ParityResult::tensor).containsExactlyInAnyOrder("final_latents", "sigmas", "timesteps");
+        for (ParityResult r : results)
+            assertThat(r.pass()).as("sampling " + r.tensor() + ": error " + r.error() + " > " + r.limit() + " " + r.note()).isTrue();
+    }
 }

@@ -27,15 +27,18 @@ final class PipelineWriter {
     /**
      * @param weights     every transformer tensor by state-dict key
      * @param emaWeights  the same keys with EMA values (written instead of weights when not null)
+     * @param maxSequenceLength the prompt length the model trains with, recorded in model_index.json
+     *                          so that sampling pads and truncates prompts the same way
      */
     static void write(Path dir, ObjectNode transformerConfig, Map<String, Tensor> weights, Map<String, Tensor> emaWeights,
-                      FlowMatchEulerScheduler scheduler, Tokenizer tokenizer, Path tokenizerFile) throws IOException {
+                      FlowMatchEulerScheduler scheduler, Tokenizer tokenizer, Path tokenizerFile, int maxSequenceLength) throws IOException {
         ObjectNode index = JSON.createObjectNode();
         index.put("_class_name", "FuseDiTPipeline");
         index.put("_diffusers_version", "0.32.0");
         index.putArray("scheduler").add("diffusers").add("FlowMatchEulerDiscreteScheduler");
         index.putArray("tokenizer").add("transformers").add(tokenizer instanceof WordLevelTokenizer ? "PreTrainedTokenizerFast" : "GemmaTokenizerFast");
         index.putArray("transformer").add("diffusion.models").add(transformerConfig.path("model_type").asText("FuseDiT"));
+        index.put("max_sequence_length", maxSequenceLength);
         writeJson(dir.resolve("model_index.json"), index);
 
         Path transformer = Files.createDirectories(dir.resolve("transformer"));

@@ -248,7 +248,8 @@ public final class Trainer implements AutoCloseable {
      */
     public Path saveCheckpoint() throws IOException {
         Path tmp = checkpoints.begin(step);
-        PipelineWriter.write(tmp, transformerConfig, StateDict.tensors(model, ""), ema == null ? null : emaTensors(), scheduler, tokenizer, tokenizerFile);
+        PipelineWriter.write(tmp, transformerConfig, StateDict.tensors(model, ""), ema == null ? null : emaTensors(), scheduler, tokenizer, tokenizerFile,
+                config.data().maxPromptLength());
         checkpointHook.duringWrite(step, tmp);
         Path trainer = Files.createDirectories(tmp.resolve("trainer"));
         Map<String, Tensor> state = new LinkedHashMap<>();

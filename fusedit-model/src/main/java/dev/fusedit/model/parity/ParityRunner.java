@@ -24,8 +24,9 @@ public final class ParityRunner {
             case "llm" -> LlmCase.compute(c);
             case "fusedit", "dit" -> DiffusionCase.compute(c);
             case "vae" -> VaeCase.compute(c);
+            case "sampling" -> SamplingCase.compute(c);
             default -> throw new IOException(c.dir().resolve("meta.json") + ": kind '" + c.kind()
-                    + "' is not supported by this parity runner (supported: llm, fusedit, dit, vae)");
+                    + "' is not supported by this parity runner (supported: llm, fusedit, dit, vae, sampling)");
         };
         Map<String, Tensor> wanted = new LinkedHashMap<>();
         for (String name : c.expectedNames()) {

@@ -19,6 +19,7 @@ import java.util.Optional;
  *   scheduler/    scheduler_config.json
  *   tokenizer/    tokenizer files
  * </pre>
+ * model_index.json may also hold {@code "max_sequence_length": N} (see {@link #maxSequenceLength()}).
  * Opening checks that every piece model_index.json names is there and reads the small configs;
  * errors name the missing or broken file.
  */
@@ -29,9 +30,13 @@ public final class PipelineFolder {
     private final Path vaeDir;
     private final VaeConfig vaeConfig;
     private final FlowMatchEulerScheduler scheduler;
+    private final int maxSequenceLength;
+
+    /** The prompt length the reference pipeline pads and truncates to (its max_sequence_length default). */
+    public static final int DEFAULT_MAX_SEQUENCE_LENGTH = 256;
 
     private PipelineFolder(Path root, String className, Path transformerDir, Path tokenizerDir, Path vaeDir, VaeConfig vaeConfig,
-                           FlowMatchEulerScheduler scheduler) {
+                           FlowMatchEulerScheduler scheduler, int maxSequenceLength) {
         this.root = root;
         this.className = className;
         this.transformerDir = transformerDir;
@@ -39,6 +44,7 @@ public final class PipelineFolder {
         this.vaeDir = vaeDir;
         this.vaeConfig = vaeConfig;
         this.scheduler = scheduler;
+        this.maxSequenceLength = maxSequenceLength;
     }
 
     public static PipelineFolder open(Path root) throws IOException {
@@ -73,7 +79,16 @@ public final class PipelineFolder {
             vae = requireFolder(root, "vae", "config.json");
             vaeConfig = VaeConfig.read(vae.resolve("config.json"));
         }
-        return new PipelineFolder(root, className, transformer, tokenizer, vae, vaeConfig, scheduler);
+        // our extension: the prompt length the model was trained with; diffusers passes unknown
+        // non-component keys of model_index.json to the pipeline constructor, which ignores them
+        int maxLength = DEFAULT_MAX_SEQUENCE_LENGTH;
+        JsonNode ml = index.get("max_sequence_length");
+        if (ml != null && !ml.isNull()) {
+            if (!ml.canConvertToInt() || !ml.isIntegralNumber() || ml.asInt() < 1)
+                throw new IOException(indexFile + ": max_sequence_length: expected a positive integer, got " + ml);
+            maxLength = ml.asInt();
+        }
+        return new PipelineFolder(root, className, transformer, tokenizer, vae, vaeConfig, scheduler, maxLength);
     }
 
     private static boolean listed(JsonNode index, String component) {
@@ -110,6 +125,15 @@ public final class PipelineFolder {
     /** transformer/: config.json and the (possibly sharded) safetensors, for the FuseDiT loader. */
     public Path transformerDir() {
         return transformerDir;
+    }
+
+    /**
+     * How many tokens (BOS included) prompts are padded and cut to: model_index.json's
+     * "max_sequence_length" (written by {@code fusedit train}: the data.max_prompt_length the model
+     * was trained with), else {@value #DEFAULT_MAX_SEQUENCE_LENGTH} as in the reference pipeline.
+     */
+    public int maxSequenceLength() {
+        return maxSequenceLength;
     }
 
     public Path tokenizerDir() {

@@ -1,0 +1,121 @@
+package dev.fusedit.model.pipeline;
+
+import dev.fusedit.model.fusedit.DiT;
+import dev.fusedit.model.fusedit.FuseDiT;
+import dev.fusedit.model.fusedit.FuseDiTCheckpoint;
+import dev.fusedit.model.fusedit.TextContext;
+import dev.fusedit.model.gemma.GemmaModel;
+import dev.fusedit.tensor.DType;
+import dev.fusedit.tensor.MemoryScope;
+import dev.fusedit.tensor.Tensor;
+import dev.fusedit.tensor.autograd.GradMode;
+import dev.fusedit.tensor.ops.Pointwise;
+import dev.fusedit.tensor.ops.Shapes;
+
+import java.util.Arrays;
+
+/**
+ * The reference pipeline's denoising loop (fusedit-reference.md §5) on token ids, without
+ * tokenizer, noise or decoding: the text is encoded once and reused for every step and for both
+ * halves of the guidance batch; each step runs the model on cat[x, x] against [uncond ; cond],
+ * mixes v = v_u + g·(v_c − v_u) and takes the Euler step x + (σ_{i+1} − σ_i)·v in float32.
+ * With g ≤ 1 only the conditional rows run. Each step's temporaries live in their own memory
+ * scope, so memory stays flat over the steps.
+ *
+ * <p>A FuseDiT runs its own frozen text stream; a shallow DiT (model_type "DiT") reads the final
+ * normed hidden states of a separate Gemma text encoder.
+ */
+public final class Denoiser {
+    private final FuseDiT fuseDiT;
+    private final DiT dit;
+    private final GemmaModel textEncoder;
+    private final FlowMatchEulerScheduler scheduler;
+
+    /** The velocity of the encoded text for latents [rows, C, H, W] at timestep [rows]. */
+    private interface Conditioned {
+        Tensor velocity(Tensor latents, Tensor timestep);
+    }
+
+    /** The final latents and the σ / timestep schedule they were computed with. */
+    public record Result(Tensor latents, FlowMatchEulerScheduler.Schedule schedule) {}
+
+    public Denoiser(FuseDiT model, FlowMatchEulerScheduler scheduler) {
+        this.fuseDiT = model;
+        this.dit = null;
+        this.textEncoder = null;
+        this.scheduler = scheduler;
+    }
+
+    /** A shallow DiT with its text encoder (whose final normed hidden states it reads, text_hidden_states_index −1). */
+    public Denoiser(DiT model, GemmaModel textEncoder, FlowMatchEulerScheduler scheduler) {
+        if (model.config.textHiddenStatesIndex() != -1)
+            throw new IllegalArgumentException("only text_hidden_states_index -1 (the final normed hidden states) is supported, got "
+                    + model.config.textHiddenStatesIndex());
+        if (textEncoder.config.hiddenSize() != model.config.textHiddenSize())
+            throw new IllegalArgumentException("the text encoder's hidden size " + textEncoder.config.hiddenSize()
+                    + " differs from the DiT's text_hidden_size " + model.config.textHiddenSize());
+        this.fuseDiT = null;
+        this.dit = model;
+        this.textEncoder = textEncoder;
+        this.scheduler = scheduler;
+    }
+
+    /** A denoiser for a loaded transformer; textEncoder is needed (only) for a shallow DiT. */
+    public static Denoiser of(FuseDiTCheckpoint transformer, GemmaModel textEncoder, FlowMatchEulerScheduler scheduler) {
+        if (transformer.isFuseDiT()) return new Denoiser(transformer.fuseDiT(), scheduler);
+        if (textEncoder == null)
+            throw new IllegalArgumentException("a shallow DiT (model_type \"DiT\") needs the Gemma text encoder whose hidden states it reads");
+        return new Denoiser(transformer.dit(), textEncoder, scheduler);
+    }
+
+    public FlowMatchEulerScheduler scheduler() {
+        return scheduler;
+    }
+
+    /**
+     * Runs the loop from initialLatents [P, C, H, W]. With guidance &gt; 1, ids [2P, L] (I64) and
+     * mask [2P][L] hold the P unconditional rows first, then the P conditional ones; otherwise
+     * only the P conditional rows. The result's latents are a new F32 tensor in the caller's
+     * memory scope; listener (may be null) hears each finished step.
+     */
+    public Result denoise(Tensor initialLatents, Tensor ids, int[][] mask, double guidance, int steps, SamplingListener listener) {
+        if (initialLatents.dim() != 4) throw new IllegalArgumentException("initial latents must be [P, C, H, W], got " + Arrays.toString(initialLatents.shape()));
+        if (!Double.isFinite(guidance)) throw new IllegalArgumentException("guidance must be a finite number, got " + guidance);
+        int p = initialLatents.size(0);
+        boolean cfg = guidance > 1;
+        int rows = cfg ? 2 * p : p;
+        if (ids.dim() != 2 || ids.size(0) != rows || mask.length != rows)
+            throw new IllegalArgumentException("for " + p + " latents " + (cfg ? "with guidance " + guidance + " the text must be [2P = " + rows
+                    + ", L] (unconditional rows first)" : "without guidance the text must be [P = " + rows + ", L]") + ", got ids "
+                    + Arrays.toString(ids.shape()) + " and " + mask.length + " mask rows");
+        FlowMatchEulerScheduler.Schedule schedule = scheduler.schedule(steps);
+        Tensor x = Tensor.zeros(DType.F32, initialLatents.shape()).copyFrom(initialLatents);
+        try (GradMode ignored = GradMode.noGrad()) {
+            Conditioned model = encode(ids, mask);
+            for (int i = 0; i < steps; i++) {
+                try (MemoryScope step = MemoryScope.open()) {
+                    Tensor input = cfg ? Shapes.cat(0, x, x) : x;
+                    Tensor t = Tensor.full(DType.F32, schedule.timestep(i), rows);
+                    Tensor v = model.velocity(input, t);
+                    if (cfg) {
+                        Tensor vu = v.narrow(0, 0, p), vc = v.narrow(0, p, p);
+                        v = Pointwise.add(vu, Pointwise.mul(Pointwise.sub(vc, vu), guidance));
+                    }
+                    x.copyFrom(schedule.step(x, v, i));
+                }
+                if (listener != null) listener.onStep(i + 1, steps);
+            }
+        }
+        return new Result(x, schedule);
+    }
+
+    /** Runs the text side once; what it returns lives in the caller's scope for all steps. */
+    private Conditioned encode(Tensor ids, int[][] mask) {
+        if (fuseDiT != null) {
+            TextContext text = fuseDiT.encodeText(ids, mask);
+            return (latents, t) -> fuseDiT.velocity(latents, t, text);
+        }
+        Tensor hidden = textEncoder.forward(ids, mask);
+        return (latents, t) -> dit.velocity(latents, t, hidden, mask);
+    }
+}

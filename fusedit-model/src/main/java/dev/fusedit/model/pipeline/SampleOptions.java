@@ -1,0 +1,62 @@
+package dev.fusedit.model.pipeline;
+
+/**
+ * Settings of one {@link FuseDiTPipeline#generate} call. Start from {@link #defaults()} and
+ * change what you need with the {@code with…} methods.
+ *
+ * @param negativePrompt  the unconditional text of classifier-free guidance ("" = the empty caption, BOS + padding)
+ * @param steps           Euler steps
+ * @param guidance        classifier-free guidance scale g (v = v_u + g·(v_c − v_u)); at most 1 runs the conditional half only
+ * @param height          image height in pixels; 0 = the model's default (transformer sample_size × VAE factor)
+ * @param width           image width in pixels; 0 = the model's default
+ * @param seed            image k of prompt p starts from the noise of seed + p·imagesPerPrompt + k
+ * @param imagesPerPrompt images per prompt
+ * @param listener        step progress and warnings
+ */
+public record SampleOptions(String negativePrompt, int steps, double guidance, int height, int width, long seed, int imagesPerPrompt,
+                            SamplingListener listener) {
+    public static final int DEFAULT_STEPS = 25;
+    public static final double DEFAULT_GUIDANCE = 6.0;
+
+    public SampleOptions {
+        if (negativePrompt == null) negativePrompt = "";
+        if (listener == null) listener = SamplingListener.WARNINGS_TO_STDERR;
+        if (steps < 1) throw new IllegalArgumentException("steps must be at least 1, got " + steps);
+        if (!Double.isFinite(guidance)) throw new IllegalArgumentException("guidance must be a finite number, got " + guidance);
+        if (height < 0 || width < 0) throw new IllegalArgumentException("height and width must be positive (0 = the model's default), got " + height + " x " + width);
+        if (imagesPerPrompt < 1) throw new IllegalArgumentException("images per prompt must be at least 1, got " + imagesPerPrompt);
+    }
+
+    /** Empty negative prompt, 25 steps, guidance 6.0 (the paper's evaluation settings), default size, seed 0, one image per prompt. */
+    public static SampleOptions defaults() {
+        return new SampleOptions("", DEFAULT_STEPS, DEFAULT_GUIDANCE, 0, 0, 0, 1, SamplingListener.WARNINGS_TO_STDERR);
+    }
+
+    public SampleOptions withNegativePrompt(String text) {
+        return new SampleOptions(text, steps, guidance, height, width, seed, imagesPerPrompt, listener);
+    }
+
+    public SampleOptions withSteps(int n) {
+        return new SampleOptions(negativePrompt, n, guidance, height, width, seed, imagesPerPrompt, listener);
+    }
+
+    public SampleOptions withGuidance(double g) {
+        return new SampleOptions(negativePrompt, steps, g, height, width, seed, imagesPerPrompt, listener);
+    }
+
+    public SampleOptions withSize(int h, int w) {
+        return new SampleOptions(negativePrompt, steps, guidance, h, w, seed, imagesPerPrompt, listener);
+    }
+
+    public SampleOptions withSeed(long s) {
+        return new SampleOptions(negativePrompt, steps, guidance, height, width, s, imagesPerPrompt, listener);
+    }
+
+    public SampleOptions withImagesPerPrompt(int k) {
+        return new SampleOptions(negativePrompt, steps, guidance, height, width, seed, k, listener);
+    }
+
+    public SampleOptions withListener(SamplingListener l) {
+        return new SampleOptions(negativePrompt, steps, guidance, height, width, seed, imagesPerPrompt, l);
+    }
+}
