@@ -1,0 +1,127 @@
+package dev.fusedit.cli;
+
+import dev.fusedit.model.pipeline.FuseDiTPipeline;
+import dev.fusedit.model.pipeline.GeneratedImage;
+import dev.fusedit.model.pipeline.ImageGrid;
+import dev.fusedit.model.pipeline.PngWriter;
+import dev.fusedit.model.pipeline.SampleOptions;
+import dev.fusedit.model.pipeline.SamplingListener;
+import dev.fusedit.training.progress.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** `fusedit sample`: text to image with a pipeline folder. */
+@Command(name = "sample", mixinStandardHelpOptions = true,
+        description = {"Generate images from text prompts with a FuseDiT pipeline folder.",
+                "One image is written to --out; several (more prompts or --images-per-prompt) go to --out as one captioned grid,",
+                "and with --out-dir also one PNG each."})
+final class SampleCommand implements Callable<Integer> {
+    /** Grid cells of small models are enlarged to about this width so that the captions fit. */
+    private static final int GRID_CELL = 128;
+
+    @Option(names = "--model", description = "pipeline folder (default: the bundled models/shapes-tiny)")
+    Path model;
+
+    @Option(names = "--prompt", required = true, description = "a prompt; repeat for several")
+    List<String> prompts;
+
+    @Option(names = "--negative-prompt", defaultValue = "", description = "the unconditional text of guidance (default: the empty caption)")
+    String negativePrompt;
+
+    @Option(names = "--steps", defaultValue = "25", description = "denoising steps (default ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--guidance", defaultValue = "6.0", description = "classifier-free guidance scale; 1 or less turns it off (default ${DEFAULT-VALUE})")
+    double guidance;
+
+    @Option(names = "--height", description = "image height in pixels (default: the model's sample size)")
+    Integer height;
+
+    @Option(names = "--width", description = "image width in pixels (default: the model's sample size)")
+    Integer width;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed of the first image; image k of prompt p uses seed + p*K + k (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--images-per-prompt", defaultValue = "1", description = "images per prompt K (default ${DEFAULT-VALUE})")
+    int imagesPerPrompt;
+
+    @Option(names = "--out", defaultValue = "sample.png", description = "the PNG to write (the grid when there are several images; default ${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--out-dir", description = "also write every image as DIR/{prompt index}_{image index}.png")
+    Path outDir;
+
+    @Option(names = "--backend", defaultValue = "cpu", description = "cpu (vector kernels) or auto (best installed provider) (default ${DEFAULT-VALUE})")
+    String backend;
+
+    @Override
+    public Integer call() throws Exception {
+        if (steps < 1) throw new CliException("--steps must be at least 1, got " + steps);
+        if (imagesPerPrompt < 1) throw new CliException("--images-per-prompt must be at least 1, got " + imagesPerPrompt);
+        if ((height == null) != (width == null)) throw new CliException("give --height and --width together");
+        if (height != null && (height < 1 || width < 1)) throw new CliException("--height and --width must be positive, got " + height + " x " + width);
+        ModelLocator.applyBackend(backend);
+        Path dir = ModelLocator.model(model);
+        try (FuseDiTPipeline pipe = FuseDiTPipeline.load(dir)) {
+            ProgressBar bar = new ProgressBar("sample", 0, steps, Math.max(1, steps / 10));
+            long start = System.nanoTime();
+            long[] lastStep = {start};
+            SampleOptions opts = new SampleOptions(negativePrompt, steps, guidance, height == null ? 0 : height, width == null ? 0 : width,
+                    seed, imagesPerPrompt, new SamplingListener() {
+                        @Override
+                        public void onStep(int done, int total) {
+                            lastStep[0] = System.nanoTime();
+                            bar.update(done, "");
+                        }
+                    });
+            List<GeneratedImage> images = pipe.generate(prompts, opts);
+            if (images.size() == 1) {
+                images.getFirst().writePng(out);
+            } else {
+                PngWriter.write(grid(images), out);
+            }
+            if (outDir != null)
+                for (int i = 0; i < images.size(); i++)
+                    images.get(i).writePng(outDir.resolve(String.format("%03d_%d.png", i / imagesPerPrompt, i % imagesPerPrompt)));
+            System.err.printf("wrote %s (%d image%s, %dx%d, %.2f s/step)%s%n", out, images.size(), images.size() == 1 ? "" : "s",
+                    images.getFirst().width(), images.getFirst().height(), (lastStep[0] - start) / 1e9 / steps,
+                    outDir != null ? " and " + images.size() + " PNGs in " + outDir : "");
+        }
+        return 0;
+    }
+
+    /** One row per prompt, one column per image, captioned with prompt and seed. */
+    private BufferedImage grid(List<GeneratedImage> images) {
+        int scale = Math.max(1, GRID_CELL / images.getFirst().width());
+        List<BufferedImage> cells = new ArrayList<>();
+        List<String> captions = new ArrayList<>();
+        for (GeneratedImage g : images) {
+            cells.add(enlarge(g.toBufferedImage(), scale));
+            captions.add(g.prompt() + " (seed " + g.seed() + ")");
+        }
+        return ImageGrid.compose(cells, prompts.size(), imagesPerPrompt, 8, captions);
+    }
+
+    /** Nearest-neighbour enlargement, so the pixels stay sharp. */
+    private static BufferedImage enlarge(BufferedImage img, int scale) {
+        if (scale == 1) return img;
+        BufferedImage big = new BufferedImage(img.getWidth() * scale, img.getHeight() * scale, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = big.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
+            g.drawImage(img, 0, 0, big.getWidth(), big.getHeight(), null);
+        } finally {
+            g.dispose();
+        }
+        return big;
+    }
+}
