@@ -1,0 +1,176 @@
+package dev.fusedit.model.pipeline;
+
+import dev.fusedit.model.fusedit.FuseDiT;
+import dev.fusedit.model.fusedit.FuseDiTCheckpoint;
+import dev.fusedit.model.fusedit.TextContext;
+import dev.fusedit.model.tokenizer.Tokenizer;
+import dev.fusedit.tensor.DType;
+import dev.fusedit.tensor.Tensor;
+import dev.fusedit.tensor.autograd.GradMode;
+import dev.fusedit.tensor.kernels.KernelPool;
+import dev.fusedit.tensor.kernels.KernelProvider;
+import dev.fusedit.tensor.kernels.VectorKernels;
+import dev.fusedit.tensor.random.Rng;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The sampling pipeline on a tiny random-weight pixel-space model (the golden trajectory is in tests/ParityFixturesTest). */
+class FuseDiTPipelineTest {
+    @TempDir
+    static Path dir;
+    static FuseDiTPipeline pipe;
+
+    @BeforeAll
+    static void load() throws IOException {
+        pipe = FuseDiTPipeline.load(TinyPipelineFolder.write(dir.resolve("model"), 11));
+    }
+
+    @AfterAll
+    static void close() {
+        pipe.close();
+    }
+
+    private static SampleOptions quick() {
+        return SampleOptions.defaults().withSteps(3).withGuidance(4.0);
+    }
+
+    @Test
+    void pixelSpaceModelMakesImagesOfTheDefaultSizeInPromptMajorOrder() {
+        List<GeneratedImage> images = pipe.generate(List.of("a red circle", "two blue square"), quick().withImagesPerPrompt(2).withSeed(40));
+        assertThat(images).hasSize(4);
+        assertThat(images).extracting(GeneratedImage::prompt).containsExactly("a red circle", "a red circle", "two blue square", "two blue square");
+        assertThat(images).extracting(GeneratedImage::seed).containsExactly(40L, 41L, 42L, 43L);
+        for (GeneratedImage g : images) {
+            assertThat(g.width()).isEqualTo(TinyPipelineFolder.SIZE);
+            assertThat(g.height()).isEqualTo(TinyPipelineFolder.SIZE);
+        }
+        assertThat(pipe.maxSequenceLength()).isEqualTo(TinyPipelineFolder.MAX_LENGTH);
+        assertThat(pipe.vaeScaleFactor()).isEqualTo(1);
+    }
+
+    @Test
+    void aSeedGivesTheSameImageForEveryThreadCountAndOtherSeedsDiffer() {
+        List<String> prompt = List.of("a blue square");
+        byte[] one, two, again, other;
+        try (KernelPool p1 = new KernelPool(1); KernelProvider.Scope s = KernelProvider.use(new VectorKernels(p1))) {
+            one = pipe.generate(prompt, quick().withSeed(3)).getFirst().pixels();
+        }
+        try (KernelPool p2 = new KernelPool(2); KernelProvider.Scope s = KernelProvider.use(new VectorKernels(p2))) {
+            two = pipe.generate(prompt, quick().withSeed(3)).getFirst().pixels();
+        }
+        again = pipe.generate(prompt, quick().withSeed(3)).getFirst().pixels();
+        other = pipe.generate(prompt, quick().withSeed(4)).getFirst().pixels();
+        assertThat(two).isEqualTo(one);
+        assertThat(again).isEqualTo(one);
+        assertThat(other).isNotEqualTo(one);
+    }
+
+    @Test
+    void guidanceMixesTheUnconditionalAndConditionalVelocityAndOneMeansConditionalOnly() throws IOException {
+        try (FuseDiTCheckpoint ckpt = FuseDiTCheckpoint.open(dir.resolve("model/transformer"));
+             GradMode ignored = GradMode.noGrad()) {
+            FuseDiT model = ckpt.fuseDiT();
+            FlowMatchEulerScheduler scheduler = new FlowMatchEulerScheduler(1000, 3.0);
+            Denoiser denoiser = new Denoiser(model, scheduler);
+            Tokenizer.Batch tok = pipe.tokenizer().encodeBatch(List.of("", "", "a red circle", "two square"), TinyPipelineFolder.MAX_LENGTH);
+            Tensor ids = ids(tok.ids());
+            Tensor x0 = new Rng(5).normal(2, 3, 16, 16);
+            int steps = 3;
+            for (double g : new double[] {1.0, 2.5}) {
+                // a plain re-statement of the loop: separate model calls for the two halves, mixed in double precision
+                boolean cfg = g > 1;
+                int[][] uncondMask = {tok.mask()[0], tok.mask()[1]}, condMask = {tok.mask()[2], tok.mask()[3]};
+                TextContext cond = model.encodeText(ids.narrow(0, 2, 2), condMask), uncond = model.encodeText(ids.narrow(0, 0, 2), uncondMask);
+                FlowMatchEulerScheduler.Schedule schedule = scheduler.schedule(steps);
+                double[] x = x0.toDoubleArray();
+                for (int i = 0; i < steps; i++) {
+                    Tensor xt = Tensor.of(DType.F32, x, x0.shape()), t = Tensor.full(DType.F32, schedule.timestep(i), 2);
+                    double[] vc = model.velocity(xt, t, cond).toDoubleArray();
+                    double[] vu = cfg ? model.velocity(xt, t, uncond).toDoubleArray() : null;
+                    double dt = schedule.sigma(i + 1) - schedule.sigma(i);
+                    for (int k = 0; k < x.length; k++) x[k] += dt * (cfg ? vu[k] + g * (vc[k] - vu[k]) : vc[k]);
+                }
+                Tensor text = cfg ? ids : ids.narrow(0, 2, 2);
+                int[][] mask = cfg ? tok.mask() : condMask;
+                double[] got = denoiser.denoise(x0, text, mask, g, steps, null).latents().toDoubleArray();
+                double worst = 0, scale = 0;
+                for (int k = 0; k < x.length; k++) {
+                    worst = Math.max(worst, Math.abs(got[k] - x[k]));
+                    scale = Math.max(scale, Math.abs(x[k]));
+                }
+                assertThat(worst / scale).as("guidance " + g).isLessThan(1e-5);
+            }
+            assertThatThrownBy(() -> denoiser.denoise(x0, ids.narrow(0, 2, 2), condMask(tok), 2.5, steps, null))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unconditional rows first");
+        }
+    }
+
+    private static int[][] condMask(Tokenizer.Batch tok) {
+        return new int[][] {tok.mask()[2], tok.mask()[3]};
+    }
+
+    @Test
+    void guidanceChangesTheImageAndTheNegativePromptIsTheUnconditionalText() {
+        List<String> prompt = List.of("a red circle");
+        byte[] plain = pipe.generate(prompt, quick().withGuidance(1.0)).getFirst().pixels();
+        byte[] guided = pipe.generate(prompt, quick()).getFirst().pixels();
+        byte[] negative = pipe.generate(prompt, quick().withNegativePrompt("blue square")).getFirst().pixels();
+        assertThat(guided).isNotEqualTo(plain);
+        assertThat(negative).isNotEqualTo(guided);
+    }
+
+    @Test
+    void sizesThatAreNotMultiplesOfThePatchFailWithSizesThatWork() {
+        assertThatThrownBy(() -> pipe.generate(List.of("a"), quick().withSize(30, 16)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("height 30").hasMessageContaining("multiples of 4").hasMessageContaining("28 or 32")
+                .hasMessageContaining("default is 16");
+        assertThatThrownBy(() -> pipe.generate(List.of("a"), quick().withSize(16, 2)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("width 2").hasMessageContaining("e.g. 4");
+        GeneratedImage wide = pipe.generate(List.of("a"), quick().withSize(8, 24)).getFirst();
+        assertThat(wide.height()).isEqualTo(8);
+        assertThat(wide.width()).isEqualTo(24);
+    }
+
+    @Test
+    void longPromptsAreCutWithAWarningAndStepsAreReported() {
+        List<String> warnings = new ArrayList<>();
+        List<Integer> steps = new ArrayList<>();
+        SamplingListener listener = new SamplingListener() {
+            @Override
+            public void onStep(int done, int total) {
+                assertThat(total).isEqualTo(3);
+                steps.add(done);
+            }
+
+            @Override
+            public void onWarning(String message) {
+                warnings.add(message);
+            }
+        };
+        String longPrompt = "a red circle a blue square two red circle";
+        byte[] cut = pipe.generate(List.of(longPrompt), quick().withListener(listener)).getFirst().pixels();
+        assertThat(warnings).singleElement().asString().contains("6 tokens").contains(longPrompt);
+        assertThat(steps).containsExactly(1, 2, 3);
+        // the model sees BOS + the first five words
+        byte[] first = pipe.generate(List.of("a red circle a blue"), quick()).getFirst().pixels();
+        assertThat(cut).isEqualTo(first);
+    }
+
+    private static Tensor ids(int[][] rows) {
+        Tensor t = Tensor.zeros(DType.I64, rows.length, rows[0].length);
+        for (int i = 0; i < rows.length; i++)
+            for (int j = 0; j < rows[i].length; j++) t.set(rows[i][j], i, j);
+        return t;
+    }
+}
