@@ -17,8 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -172,5 +174,21 @@ class FuseDiTPipelineTest {
         for (int i = 0; i < rows.length; i++)
             for (int j = 0; j < rows[i].length; j++) t.set(rows[i][j], i, j);
         return t;
+    }
+
+    @Test
+    void shallowDiTFoldersReadTheirTextEncoder() throws IOException {
+        Path folder = TinyPipelineFolder.writeDiT(dir.resolve("dit"), 12);
+        try (FuseDiTPipeline dit = FuseDiTPipeline.load(folder)) {
+            byte[] red = dit.generate(List.of("a red circle"), quick()).getFirst().pixels();
+            byte[] blue = dit.generate(List.of("two blue square"), quick()).getFirst().pixels();
+            assertThat(dit.generate(List.of("a red circle"), quick()).getFirst().pixels()).isEqualTo(red);
+            assertThat(blue).isNotEqualTo(red);
+        }
+        try (var files = Files.walk(folder.resolve("text_encoder"))) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        assertThatThrownBy(() -> FuseDiTPipeline.load(folder)).isInstanceOf(IOException.class)
+                .hasMessageContaining("text_encoder").hasMessageContaining("shallow DiT");
     }
 }

@@ -2,8 +2,12 @@ package dev.fusedit.model.pipeline;
 
 import dev.fusedit.layers.Parameter;
 import dev.fusedit.layers.StateDict;
+import dev.fusedit.layers.Module;
+import dev.fusedit.model.fusedit.DiT;
 import dev.fusedit.model.fusedit.FuseDiT;
 import dev.fusedit.model.fusedit.FuseDiTConfig;
+import dev.fusedit.model.gemma.GemmaConfig;
+import dev.fusedit.model.gemma.GemmaModel;
 import dev.fusedit.model.tokenizer.WordLevelTokenizer;
 import dev.fusedit.tensor.random.Rng;
 import dev.fusedit.tensor.ops.Pointwise;
@@ -24,21 +28,54 @@ final class TinyPipelineFolder {
 
     private TinyPipelineFolder() {}
 
+    private static final String TEXT_CONFIG = """
+            {"model_type": "gemma2", "vocab_size": 10, "hidden_size": 32, "intermediate_size": 64,
+             "num_hidden_layers": 2, "num_attention_heads": 2, "num_key_value_heads": 1, "head_dim": 16,
+             "query_pre_attn_scalar": 16}""";
+
+    /** A FuseDiT folder (self attention, 2D RoPE, no timestep conditioning, as the final recipe). */
     static Path write(Path dir, long weightSeed) throws IOException {
         Path transformer = Files.createDirectories(dir.resolve("transformer"));
         Files.writeString(transformer.resolve("config.json"), """
-                {"model_type": "FuseDiT",
-                 "base_config": {"model_type": "gemma2", "vocab_size": 10, "hidden_size": 32, "intermediate_size": 64,
-                   "num_hidden_layers": 2, "num_attention_heads": 2, "num_key_value_heads": 1, "head_dim": 16,
-                   "query_pre_attn_scalar": 16},
+                {"model_type": "FuseDiT", "base_config": %s,
                  "attention": "self", "pos_embed": "2d-rope", "timestep_conditioning": null, "qk_norm": true,
                  "sandwich_norm": true, "shared_attention_layers": "all", "dit_num_hidden_layers": 2, "patch_size": 4,
                  "in_channels": 3, "out_channels": 3, "sample_size": %d}
-                """.formatted(SIZE));
+                """.formatted(TEXT_CONFIG, SIZE));
         FuseDiT model = new FuseDiT(FuseDiTConfig.read(transformer.resolve("config.json")));
         Rng rng = new Rng(weightSeed);
-        for (Parameter p : model.namedParameters().values()) p.set(Pointwise.mul(rng.normal(p.shape()), 0.3));
+        randomize(model, rng);
         StateDict.save(model, "", transformer.resolve("diffusion_pytorch_model.safetensors"));
+        writeCommon(dir, "FuseDiT");
+        return dir;
+    }
+
+    /** A shallow DiT folder (APE, adaLN-Zero) with its Gemma-2 text encoder in text_encoder/. */
+    static Path writeDiT(Path dir, long weightSeed) throws IOException {
+        Path transformer = Files.createDirectories(dir.resolve("transformer"));
+        Files.writeString(transformer.resolve("config.json"), """
+                {"model_type": "DiT", "base_config": %s, "attention": "self", "pos_embed": "ape", "pos_embed_max_size": 8,
+                 "timestep_conditioning": "adaln-zero", "qk_norm": true, "dit_hidden_size": 32, "dit_num_hidden_layers": 2,
+                 "patch_size": 4, "in_channels": 3, "out_channels": 3, "sample_size": %d, "text_hidden_size": 32}
+                """.formatted(TEXT_CONFIG, SIZE));
+        Rng rng = new Rng(weightSeed);
+        DiT model = new DiT(FuseDiTConfig.read(transformer.resolve("config.json")));
+        randomize(model, rng);
+        StateDict.save(model, "", transformer.resolve("diffusion_pytorch_model.safetensors"));
+        Path text = Files.createDirectories(dir.resolve("text_encoder"));
+        Files.writeString(text.resolve("config.json"), TEXT_CONFIG);
+        GemmaModel encoder = new GemmaModel(GemmaConfig.read(text.resolve("config.json")));
+        randomize(encoder, rng);
+        StateDict.save(encoder, "model.", text.resolve("model.safetensors"));
+        writeCommon(dir, "DiT");
+        return dir;
+    }
+
+    private static void randomize(Module m, Rng rng) {
+        for (Parameter p : m.namedParameters().values()) p.set(Pointwise.mul(rng.normal(p.shape()), 0.3));
+    }
+
+    private static void writeCommon(Path dir, String transformerClass) throws IOException {
 
         Path scheduler = Files.createDirectories(dir.resolve("scheduler"));
         Files.writeString(scheduler.resolve("scheduler_config.json"),
@@ -49,9 +86,8 @@ final class TinyPipelineFolder {
                 {"_class_name": "FuseDiTPipeline", "_diffusers_version": "0.32.0",
                  "scheduler": ["diffusers", "FlowMatchEulerDiscreteScheduler"],
                  "tokenizer": ["transformers", "PreTrainedTokenizerFast"],
-                 "transformer": ["diffusion.models", "FuseDiT"],
+                 "transformer": ["diffusion.models", "%s"],
                  "max_sequence_length": %d}
-                """.formatted(MAX_LENGTH));
-        return dir;
+                """.formatted(transformerClass, MAX_LENGTH));
     }
 }
