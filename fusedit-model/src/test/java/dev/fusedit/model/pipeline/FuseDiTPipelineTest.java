@@ -191,4 +191,15 @@ class FuseDiTPipelineTest {
         assertThatThrownBy(() -> FuseDiTPipeline.load(folder)).isInstanceOf(IOException.class)
                 .hasMessageContaining("text_encoder").hasMessageContaining("shallow DiT");
     }
+
+    @Test
+    void maxSequenceLengthMustBeAPositiveInteger() throws IOException {
+        Path folder = TinyPipelineFolder.write(dir.resolve("bad-length"), 13);
+        Path index = folder.resolve("model_index.json");
+        Files.writeString(index, Files.readString(index).replace("\"max_sequence_length\": " + TinyPipelineFolder.MAX_LENGTH, "\"max_sequence_length\": 0"));
+        assertThatThrownBy(() -> PipelineFolder.open(folder)).isInstanceOf(IOException.class)
+                .hasMessageContaining("max_sequence_length").hasMessageContaining("positive integer");
+        Files.writeString(index, Files.readString(index).replace(",\n \"max_sequence_length\": 0", ""));
+        assertThat(PipelineFolder.open(folder).maxSequenceLength()).isEqualTo(PipelineFolder.DEFAULT_MAX_SEQUENCE_LENGTH);
+    }
 }
