@@ -4,6 +4,7 @@ import dev.fusedit.model.fusedit.FuseDiT;
 import dev.fusedit.model.fusedit.FuseDiTCheckpoint;
 import dev.fusedit.model.fusedit.TextContext;
 import dev.fusedit.model.tokenizer.Tokenizer;
+import dev.fusedit.model.vae.VaeCheckpoint;
 import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.autograd.GradMode;
@@ -201,5 +202,33 @@ class FuseDiTPipelineTest {
                 .hasMessageContaining("max_sequence_length").hasMessageContaining("positive integer");
         Files.writeString(index, Files.readString(index).replace(",\n \"max_sequence_length\": 0", ""));
         assertThat(PipelineFolder.open(folder).maxSequenceLength()).isEqualTo(PipelineFolder.DEFAULT_MAX_SEQUENCE_LENGTH);
+    }
+
+    @Test
+    void latentModelsDecodeTheFinalLatentsWithTheVae() throws IOException {
+        Path folder = TinyPipelineFolder.writeWithVae(dir.resolve("latent"), 14);
+        try (FuseDiTPipeline latent = FuseDiTPipeline.load(folder);
+             VaeCheckpoint vae = VaeCheckpoint.open(folder.resolve("vae"));
+             GradMode ignored = GradMode.noGrad()) {
+            assertThat(latent.vaeScaleFactor()).isEqualTo(2);
+            assertThat(latent.defaultSize()).isEqualTo(TinyPipelineFolder.SIZE);
+            assertThat(latent.sizeMultiple()).isEqualTo(4);
+            GeneratedImage image = latent.generate(List.of("a red circle"), quick().withSeed(8)).getFirst();
+            assertThat(image.width()).isEqualTo(TinyPipelineFolder.SIZE);
+
+            // the same steps by hand: noise of seed 8 in latent space, the loop, latents / scaling + shift, decode, uint8
+            Tokenizer.Batch tok = latent.tokenizer().encodeBatch(List.of("", "a red circle"), TinyPipelineFolder.MAX_LENGTH);
+            Tensor noise = new Rng(8).normal(4, 8, 8).reshape(1, 4, 8, 8);
+            Tensor latents = latent.denoiser().denoise(noise, ids(tok.ids()), tok.mask(), 4.0, 3, null).latents();
+            Tensor scaled = Tensor.zeros(DType.F32, latents.shape());
+            double[] z = latents.toDoubleArray();
+            for (int i = 0; i < z.length; i++) scaled.data().setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, (float) (z[i] / 1.5305 + 0.0609));
+            Tensor pixels = ImagePostprocess.toUint8Nhwc(vae.model().decodeRaw(scaled));
+            byte[] want = new byte[(int) pixels.numel()];
+            pixels.data().asByteBuffer().get(want);
+            int worst = 0;
+            for (int i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs((want[i] & 0xff) - image.get(i / 3 % 16, i / 48, i % 3)));
+            assertThat(worst).isLessThanOrEqualTo(1);
+        }
     }
 }

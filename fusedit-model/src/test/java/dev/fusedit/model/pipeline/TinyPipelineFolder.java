@@ -33,15 +33,33 @@ final class TinyPipelineFolder {
              "num_hidden_layers": 2, "num_attention_heads": 2, "num_key_value_heads": 1, "head_dim": 16,
              "query_pre_attn_scalar": 16}""";
 
-    /** A FuseDiT folder (self attention, 2D RoPE, no timestep conditioning, as the final recipe). */
+    /** A pixel-space FuseDiT folder (self attention, 2D RoPE, no timestep conditioning, as the final recipe). */
     static Path write(Path dir, long weightSeed) throws IOException {
+        return write(dir, weightSeed, 3, 4);
+    }
+
+    /**
+     * A latent-space FuseDiT folder: the small VAE of fixtures/vae/c4_b16x32_l1_6x10 (4 latent
+     * channels, downsampling factor 2) in vae/, a transformer on 4 channels with patch size 2.
+     */
+    static Path writeWithVae(Path dir, long weightSeed) throws IOException {
+        write(dir, weightSeed, 4, 2);
+        Path source = Path.of("..", "fixtures", "vae", "c4_b16x32_l1_6x10", "vae");
+        Path vae = Files.createDirectories(dir.resolve("vae"));
+        for (String f : new String[] {"config.json", "diffusion_pytorch_model.safetensors"}) Files.copy(source.resolve(f), vae.resolve(f));
+        Path index = dir.resolve("model_index.json");
+        Files.writeString(index, Files.readString(index).replace("\"scheduler\":", "\"vae\": [\"diffusers\", \"AutoencoderKL\"],\n \"scheduler\":"));
+        return dir;
+    }
+
+    private static Path write(Path dir, long weightSeed, int channels, int patch) throws IOException {
         Path transformer = Files.createDirectories(dir.resolve("transformer"));
         Files.writeString(transformer.resolve("config.json"), """
                 {"model_type": "FuseDiT", "base_config": %s,
                  "attention": "self", "pos_embed": "2d-rope", "timestep_conditioning": null, "qk_norm": true,
-                 "sandwich_norm": true, "shared_attention_layers": "all", "dit_num_hidden_layers": 2, "patch_size": 4,
-                 "in_channels": 3, "out_channels": 3, "sample_size": %d}
-                """.formatted(TEXT_CONFIG, SIZE));
+                 "sandwich_norm": true, "shared_attention_layers": "all", "dit_num_hidden_layers": 2, "patch_size": %d,
+                 "in_channels": %d, "out_channels": %d, "sample_size": %d}
+                """.formatted(TEXT_CONFIG, patch, channels, channels, SIZE / (channels == 3 ? 1 : 2)));
         FuseDiT model = new FuseDiT(FuseDiTConfig.read(transformer.resolve("config.json")));
         Rng rng = new Rng(weightSeed);
         randomize(model, rng);
