@@ -60,7 +60,7 @@ final class EvalShapesCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "32", description = "images per denoising pass (guidance doubles the model batch) (default ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--backend", defaultValue = "cpu", description = "cpu (vector kernels) or auto (best installed provider) (default ${DEFAULT-VALUE})")
+    @Option(names = "--backend", description = "cpu (vector kernels) or auto (best installed provider) (default: -Dfusedit.kernels, else cpu)")
     String backend;
 
     @Override

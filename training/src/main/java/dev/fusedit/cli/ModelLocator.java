@@ -37,8 +37,12 @@ final class ModelLocator {
         return home().resolve(relative);
     }
 
-    /** --backend cpu|auto: cpu = the vector kernels, auto = the best installed provider (named on stderr). */
+    /**
+     * --backend cpu|auto: cpu = the vector kernels, auto = the best installed provider (named on
+     * stderr). Without the option the provider stays what -Dfusedit.kernels chose (vector by default).
+     */
     static void applyBackend(String backend) {
+        if (backend == null) return;
         String name = backend.trim().toLowerCase();
         if (!name.equals("cpu") && !name.equals("auto")) throw new CliException("--backend must be cpu or auto, got '" + backend + "'");
         Kernels kernels = KernelProvider.select(name);

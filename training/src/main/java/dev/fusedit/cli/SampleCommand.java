@@ -60,7 +60,7 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--out-dir", description = "also write every image as DIR/{prompt index}_{image index}.png")
     Path outDir;
 
-    @Option(names = "--backend", defaultValue = "cpu", description = "cpu (vector kernels) or auto (best installed provider) (default ${DEFAULT-VALUE})")
+    @Option(names = "--backend", description = "cpu (vector kernels) or auto (best installed provider) (default: -Dfusedit.kernels, else cpu)")
     String backend;
 
     @Override
