@@ -63,7 +63,7 @@ final class VectorGemm {
      * The matrix-vector path goes parallel only when B (floats) outgrows a core's L2: below that one
      * thread streams it faster than a fork/join round takes.
      */
-    static final long MATVEC_PARALLEL_MIN_B = 1 << 18;
+    static final long MATVEC_PARALLEL_MIN_B = 1 << 19;
     /** Columns of C accumulated at once by the untransposed matrix-vector path (L1 resident). */
     static final int MATVEC_CHUNK = 512;
 
