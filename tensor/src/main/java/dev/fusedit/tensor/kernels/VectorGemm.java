@@ -178,7 +178,7 @@ final class VectorGemm {
         int kBlocks = (k + KC - 1) / KC;
         long panelsFit = Math.max(1, PACKED_B_MAX / ((long) kBlocks * KC * NR));
         int ncMax = (int) Math.min((long) (n + NR - 1) / NR, panelsFit) * NR;
-        float[] packedB = workspaces.get().packB(kBlocks * KC * ncMax);
+        float[] packedB = workspaces.get().packB(Math.toIntExact((long) kBlocks * KC * ncMax));
         int tasksWanted = 4 * pool.threads();
 
         for (int jc = 0; jc < n; jc += ncMax) {
