@@ -26,7 +26,8 @@ import static dev.fusedit.tensor.kernels.VectorWidth.LANES;
  *
  * The micro-kernel keeps an MR x NR = 8 x 2-vector tile of C in 16 vector registers; each k step
  * loads 2 vectors of B and broadcasts 8 values of A into 16 FMAs. On this Zen core every shape from
- * 4x3 to 12x2 reaches the same FMA peak from L1 (8x3, with 24 accumulators, loses ~15% to spills),
+ * 4x3 to 12x2 reaches the same FMA peak from L1 (except 8x3: 24 accumulators, ~15% slower as C2
+ * allocates them),
  * and 8x2 needs the fewest registers, so it keeps its speed at 256 and 128 bits, where NR shrinks
  * with the lanes. Packing turns every transA/transB combination into the same contiguous layout,
  * so there is one kernel.
@@ -60,8 +61,8 @@ final class VectorGemm {
     /** Products with at most this many rows use the matrix-vector path. */
     static final int MATVEC_MAX_M = 4;
     /**
-     * The matrix-vector path goes parallel only when B (floats) outgrows a core's L2: below that one
-     * thread streams it faster than a fork/join round takes.
+     * The matrix-vector path goes parallel only when B (in floats; 2 MiB here) outgrows a core's L2:
+     * below that one thread streams it from cache faster than a fork/join round takes.
      */
     static final long MATVEC_PARALLEL_MIN_B = 1 << 19;
     /** Columns of C accumulated at once by the untransposed matrix-vector path (L1 resident). */
