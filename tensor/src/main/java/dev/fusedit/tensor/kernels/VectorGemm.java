@@ -28,8 +28,8 @@ import static dev.fusedit.tensor.kernels.VectorWidth.LANES;
  * loads 2 vectors of B and broadcasts 8 values of A into 16 FMAs. On this Zen core every shape from
  * 4x3 to 12x2 reaches the same FMA peak from L1 (except 8x3: 24 accumulators, ~15% slower as C2
  * allocates them), and 8x2 needs the fewest registers, so it keeps its speed at 256 and 128 bits,
- * where NR shrinks with the lanes. Packing turns every transA/transB combination into the same contiguous layout,
- * so there is one kernel.
+ * where NR shrinks with the lanes. Packing turns every transA/transB combination into the same
+ * contiguous layout, so there is one kernel.
  *
  * <p>Few rows (m ≤ {@value #MATVEC_MAX_M}: a decoded token against a weight) take a matrix-vector
  * path instead that streams B once with no packing, since it is bound by memory, not FMAs.
