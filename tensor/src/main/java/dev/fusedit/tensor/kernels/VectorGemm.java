@@ -206,7 +206,7 @@ final class VectorGemm {
     private void computeBlock(MatmulShape s, MemorySegment a, MemorySegment c, long offA, long offC, float[] packedB,
                               int jc, int nc, int panels, int ic, int mc, int jpFrom, int jpTo) {
         Workspace w = workspaces.get();
-        float[] packA = w.packA, tile = w.tile, scratch = w.scratch(mc);
+        float[] packA = w.packA, tile = w.tile, scratch = w.scratch(GemmPacking.TRANSPOSE_STEPS * mc);
         int n = s.n(), k = s.k();
         for (int pc = 0, q = 0; pc < k; pc += KC, q++) {
             int kc = Math.min(KC, k - pc);
