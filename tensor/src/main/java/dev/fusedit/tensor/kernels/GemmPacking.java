@@ -17,9 +17,10 @@ import static dev.fusedit.tensor.kernels.VectorWidth.F;
  *
  * <p>Layouts (all offsets in floats):
  * <ul>
- * <li>A block: panels of {@code MR} rows; row r of panel ip holds op(A)[ic + ip·MR + r][pc .. pc+kc)
- *     at {@code ip·MR·KC + r·KC}. Rows stay contiguous along k, so packing the common
- *     untransposed A is a plain row copy, and the kernel's row offsets r·KC are constants.</li>
+ * <li>A block: row i holds op(A)[ic + i][pc .. pc+kc) at {@code i·KC}, padded with zero rows to a
+ *     multiple of {@code MR}; a micro-panel is MR consecutive rows. Rows stay contiguous along k,
+ *     so packing the common untransposed A is a plain row copy, and the kernel's row offsets r·KC
+ *     are constants.</li>
  * <li>B: for each k block q and panel jp of {@code NR} columns, {@code kc} rows of NR values at
  *     {@code (q·panels + jp)·KC·NR + p·NR}: one k step of a panel is NR contiguous floats, i.e.
  *     whole vectors.</li>
@@ -31,9 +32,13 @@ final class GemmPacking {
     static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
+    /** k steps a stored-transposed A is copied in at a time: one cache line of each packed row. */
+    static final int TRANSPOSE_STEPS = 16;
+
     /**
-     * Packs rows [ic, ic+mc) and k range [pc, pc+kc) of op(A) into {@code dst} (A block layout).
-     * {@code scratch} must hold at least mc floats (used to transpose a stored-transposed A).
+     * Packs rows [ic, ic+mc) and k range [pc, pc+kc) of op(A) into {@code dst} (A block layout: row i
+     * at i·kcStride, zero rows up to a multiple of mr). {@code scratch} must hold
+     * TRANSPOSE_STEPS·mc floats (used to transpose a stored-transposed A).
      */
     static void packA(MemorySegment a, long offA, int lda, boolean transA, int ic, int mc, int pc, int kc,
                       int mr, int kcStride, float[] dst, float[] scratch) {
@@ -42,25 +47,23 @@ final class GemmPacking {
             // op(A) row i is stored contiguously: a bulk copy per row.
             for (int i = 0; i < mc; i++) {
                 long src = (offA + (long) (ic + i) * lda + pc) * Float.BYTES;
-                MemorySegment.copy(a, FLOAT, src, dst, rowStart(i, mr, kcStride), kc);
+                MemorySegment.copy(a, FLOAT, src, dst, i * kcStride, kc);
             }
         } else {
-            // A is stored k×m: for each k the mc values of a column of op(A) are contiguous; copy them
-            // in bulk, then scatter into the rows (stride KC).
-            for (int p = 0; p < kc; p++) {
-                long src = (offA + (long) (pc + p) * lda + ic) * Float.BYTES;
-                MemorySegment.copy(a, FLOAT, src, scratch, 0, mc);
-                for (int i = 0; i < mc; i++) dst[rowStart(i, mr, kcStride) + p] = scratch[i];
+            // A is stored k×m: one stored row holds a k step of all mc rows. Scattering it element by
+            // element would write mc rows kcStride apart, which alias in a few L1 sets; instead copy
+            // TRANSPOSE_STEPS stored rows and write each packed row's run of them as one cache line.
+            for (int p0 = 0; p0 < kc; p0 += TRANSPOSE_STEPS) {
+                int steps = Math.min(TRANSPOSE_STEPS, kc - p0);
+                for (int s = 0; s < steps; s++)
+                    MemorySegment.copy(a, FLOAT, (offA + (long) (pc + p0 + s) * lda + ic) * Float.BYTES, scratch, s * mc, mc);
+                for (int i = 0; i < mc; i++) {
+                    int at = i * kcStride + p0;
+                    for (int s = 0; s < steps; s++) dst[at + s] = scratch[s * mc + i];
+                }
             }
         }
-        for (int i = mc; i < paddedRows; i++) {
-            int start = rowStart(i, mr, kcStride);
-            Arrays.fill(dst, start, start + kc, 0f);
-        }
-    }
-
-    private static int rowStart(int i, int mr, int kcStride) {
-        return (i / mr) * mr * kcStride + (i % mr) * kcStride;
+        for (int i = mc; i < paddedRows; i++) Arrays.fill(dst, i * kcStride, i * kcStride + kc, 0f);
     }
 
     /**

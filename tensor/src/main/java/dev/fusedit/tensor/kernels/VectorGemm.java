@@ -26,10 +26,10 @@ import static dev.fusedit.tensor.kernels.VectorWidth.LANES;
  *
  * The micro-kernel keeps an MR x NR = 8 x 2-vector tile of C in 16 vector registers; each k step
  * loads 2 vectors of B and broadcasts 8 values of A into 16 FMAs. On this Zen core every shape from
- * 4x3 to 12x2 reaches the same FMA peak from L1 (8x3, with 24 accumulators, loses ~15% to spills),
- * and 8x2 needs the fewest registers, so it keeps its speed at 256 and 128 bits, where NR shrinks
- * with the lanes. Packing turns every transA/transB combination into the same contiguous layout,
- * so there is one kernel.
+ * 4x3 to 12x2 reaches the same FMA peak from L1 (except 8x3: 24 accumulators, ~15% slower as C2
+ * allocates them), and 8x2 needs the fewest registers, so it keeps its speed at 256 and 128 bits,
+ * where NR shrinks with the lanes. Packing turns every transA/transB combination into the same
+ * contiguous layout, so there is one kernel.
  *
  * <p>Few rows (m ≤ {@value #MATVEC_MAX_M}: a decoded token against a weight) take a matrix-vector
  * path instead that streams B once with no packing, since it is bound by memory, not FMAs.
@@ -60,10 +60,10 @@ final class VectorGemm {
     /** Products with at most this many rows use the matrix-vector path. */
     static final int MATVEC_MAX_M = 4;
     /**
-     * The matrix-vector path goes parallel only when B (floats) outgrows a core's L2: below that one
-     * thread streams it faster than a fork/join round takes.
+     * The matrix-vector path goes parallel only when B (in floats; 2 MiB here) outgrows a core's L2:
+     * below that one thread streams it from cache faster than a fork/join round takes.
      */
-    static final long MATVEC_PARALLEL_MIN_B = 1 << 18;
+    static final long MATVEC_PARALLEL_MIN_B = 1 << 19;
     /** Columns of C accumulated at once by the untransposed matrix-vector path (L1 resident). */
     static final int MATVEC_CHUNK = 512;
 
@@ -178,7 +178,7 @@ final class VectorGemm {
         int kBlocks = (k + KC - 1) / KC;
         long panelsFit = Math.max(1, PACKED_B_MAX / ((long) kBlocks * KC * NR));
         int ncMax = (int) Math.min((long) (n + NR - 1) / NR, panelsFit) * NR;
-        float[] packedB = workspaces.get().packB(kBlocks * KC * ncMax);
+        float[] packedB = workspaces.get().packB(Math.toIntExact((long) kBlocks * KC * ncMax));
         int tasksWanted = 4 * pool.threads();
 
         for (int jc = 0; jc < n; jc += ncMax) {
@@ -206,7 +206,7 @@ final class VectorGemm {
     private void computeBlock(MatmulShape s, MemorySegment a, MemorySegment c, long offA, long offC, float[] packedB,
                               int jc, int nc, int panels, int ic, int mc, int jpFrom, int jpTo) {
         Workspace w = workspaces.get();
-        float[] packA = w.packA, tile = w.tile, scratch = w.scratch(mc);
+        float[] packA = w.packA, tile = w.tile, scratch = w.scratch(GemmPacking.TRANSPOSE_STEPS * mc);
         int n = s.n(), k = s.k();
         for (int pc = 0, q = 0; pc < k; pc += KC, q++) {
             int kc = Math.min(KC, k - pc);
