@@ -1,6 +1,8 @@
 package dev.fusedit.tensor.io;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fusedit.tensor.DType;
+import dev.fusedit.tensor.MemoryScope;
 import dev.fusedit.tensor.Tensor;
 
 import java.io.IOException;
@@ -15,7 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Writes named tensors as one safetensors file, atomically: into a temporary file beside the
@@ -30,20 +35,32 @@ public final class SafeTensorsWriter {
     }
 
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        tensors.forEach((name, t) -> entries.add(new Entry(name, t.dtype(), t.shape(), () -> t)));
+        write(file, entries, metadata);
+    }
+
+    /**
+     * One tensor to write: its header facts, and a supplier of its values called only when its
+     * turn comes (in a memory scope closed right after), so a checkpoint larger than memory can be
+     * produced tensor by tensor.
+     */
+    public record Entry(String name, DType dtype, int[] shape, Supplier<Tensor> values) {}
+
+    public static void write(Path file, List<Entry> tensors, Map<String, String> metadata) throws IOException {
         ObjectNode header = SafeTensorsFile.JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
             metadata.forEach(meta::put);
         }
         long offset = 0;
-        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            if (e.getKey().equals("__metadata__")) throw new IllegalArgumentException("a tensor cannot be called __metadata__");
-            Tensor t = e.getValue();
-            long bytes = t.numel() * t.dtype().byteSize();
-            ObjectNode entry = header.putObject(e.getKey());
-            entry.put("dtype", t.dtype().name());
+        for (Entry e : tensors) {
+            if (e.name().equals("__metadata__")) throw new IllegalArgumentException("a tensor cannot be called __metadata__");
+            long bytes = Tensor.numel(e.shape()) * e.dtype().byteSize();
+            ObjectNode entry = header.putObject(e.name());
+            entry.put("dtype", e.dtype().name());
             var shape = entry.putArray("shape");
-            for (int d : t.shape()) shape.add(d);
+            for (int d : e.shape()) shape.add(d);
             entry.putArray("data_offsets").add(offset).add(offset + bytes);
             offset += bytes;
         }
@@ -60,9 +77,14 @@ public final class SafeTensorsWriter {
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 while (head.hasRemaining()) ch.write(head);
-                for (Tensor t : tensors.values()) {
-                    MemorySegment src = t.contiguous().data();
-                    writeFully(ch, src);
+                for (Entry e : tensors) {
+                    try (MemoryScope scope = MemoryScope.open()) {
+                        Tensor t = e.values().get();
+                        if (t.dtype() != e.dtype() || !java.util.Arrays.equals(t.shape(), e.shape()))
+                            throw new IllegalArgumentException("tensor '" + e.name() + "' is " + t.dtype() + java.util.Arrays.toString(t.shape())
+                                    + ", its entry says " + e.dtype() + java.util.Arrays.toString(e.shape()));
+                        writeFully(ch, t.contiguous().data());
+                    }
                 }
                 ch.force(true);
             }
