@@ -89,7 +89,7 @@ public final class FuseDiT extends Module {
 
     /**
      * Runs the text stream once for ids [B, L] (BOS first, right-padded) and attention mask
-     * [B][L] (1 real, 0 pad), without gradients. The context's tensors live in the caller's
+     * [B][L] (1 real, 0 pad), without gradients unless the text stream was made trainable. The context's tensors live in the caller's
      * current memory scope: encode outside the per-step scopes of a sampling loop and reuse the
      * context for every step (and, in training, for both forward passes of a batch).
      */
@@ -101,7 +101,9 @@ public final class FuseDiT extends Module {
         int batch = ids.size(0), len = ids.size(1);
         int[] realTokens = FusionLayout.realTokens(attentionMask);
         List<Tensor> keys = new ArrayList<>(), values = new ArrayList<>();
-        try (GradMode ignored = GradMode.noGrad()) {
+        // frozen (the reference's default): no graph; trainable (train_llm): recorded like the DiT
+        boolean record = GradMode.isEnabled() && llm.namedParameters().values().stream().anyMatch(Parameter::trainable);
+        try (GradMode ignored = record ? GradMode.enableGrad() : GradMode.noGrad()) {
             RopeTables.CosSin rope = FusionLayout.textRope(len, base.headDim(), base.ropeTheta());
             Tensor x = llm.embed(ids);
             for (int l = 0; l < config.initialLayers(); l++)
