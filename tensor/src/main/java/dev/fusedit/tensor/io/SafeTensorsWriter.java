@@ -106,6 +106,12 @@ public final class SafeTensorsWriter {
     /** Renames tmp over target atomically and syncs the folder so the rename itself is durable. */
     public static void moveAtomically(Path tmp, Path target) throws IOException {
         try {
+            // temporary files are created owner-only; the finished file gets the usual rw-r--r--
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException notPosix) {
+            // keep the file system's default permissions
+        }
+        try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
