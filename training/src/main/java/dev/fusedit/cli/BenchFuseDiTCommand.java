@@ -27,9 +27,13 @@ final class BenchFuseDiTCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "1", description = "steps to time (the best is reported)")
     int steps;
 
+    @Option(names = "--prepare-only", description = "only write the synthetic checkpoint")
+    boolean prepareOnly;
+
     @Override
     public Integer call() throws Exception {
         FuseDiTBenchmark.prepare(config, dir);
+        if (prepareOnly) return 0;
         FuseDiTBenchmark.Result r = FuseDiTBenchmark.run(dir, resolution, textTokens, steps);
         System.out.println("machine        " + MachineFacts.describe());
         System.out.printf("weights        %.2f GB, memory-mapped (%s)%n", r.weightBytes() / 1e9, dir);

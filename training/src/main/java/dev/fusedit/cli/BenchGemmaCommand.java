@@ -22,9 +22,13 @@ final class BenchGemmaCommand implements Callable<Integer> {
     @Option(names = "--decode-tokens", defaultValue = "16")
     int decodeTokens;
 
+    @Option(names = "--prepare-only", description = "only write the synthetic checkpoint")
+    boolean prepareOnly;
+
     @Override
     public Integer call() throws Exception {
         GemmaBenchmark.prepare(dir);
+        if (prepareOnly) return 0;
         GemmaBenchmark.Result r = GemmaBenchmark.run(dir, promptTokens, decodeTokens);
         System.out.println("machine        " + MachineFacts.describe());
         System.out.printf("weights        %.2f GB BF16, memory-mapped from %s%n", r.weightBytes() / 1e9, dir);
