@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** `fusedit bench ...`: measurements against peers and limits, for users and for the closing notes. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: kernels against peers and limits, real-size models.",
-        subcommands = {BenchGemmaCommand.class, BenchFuseDiTCommand.class})
+        subcommands = {BenchGemmaCommand.class, BenchFuseDiTCommand.class, BenchSampleCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
