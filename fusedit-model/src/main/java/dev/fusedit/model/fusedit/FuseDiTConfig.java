@@ -1,7 +1,7 @@
 package dev.fusedit.model.fusedit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.model.config.ConfigReader;
 import dev.fusedit.model.gemma.GemmaConfig;
 
@@ -55,12 +55,7 @@ public record FuseDiTConfig(
     }
 
     public static FuseDiTConfig read(Path file) throws IOException {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(Files.readString(file));
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage());
-        }
+        JsonNode root = ConfigFiles.readJson(file);
         return from(new ConfigReader(file, "", root));
     }
 

@@ -3,7 +3,7 @@ package dev.fusedit.model.fusedit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.model.config.ConfigReader;
 
 import java.io.IOException;
@@ -35,12 +35,7 @@ public final class TrainingModelConfig {
     /** Reads {@code file}'s model section. */
     public static FuseDiTConfig read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": no such file");
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(file + ": not valid YAML: " + e.getOriginalMessage());
-        }
+        JsonNode root = ConfigFiles.readYaml(file);
         if (root == null || !root.isObject()) throw new IOException(file + ": expected a YAML mapping with a model section");
         return fromModelSection(new ConfigReader(file, "", root).object("model"), file);
     }

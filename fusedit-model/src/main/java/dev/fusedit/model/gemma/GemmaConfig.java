@@ -1,7 +1,7 @@
 package dev.fusedit.model.gemma;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.model.config.ConfigReader;
 
 import java.io.IOException;
@@ -35,12 +35,7 @@ public record GemmaConfig(
         int eosTokenId) {
 
     public static GemmaConfig read(Path file) throws IOException {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(Files.readString(file));
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage());
-        }
+        JsonNode root = ConfigFiles.readJson(file);
         return from(new ConfigReader(file, "", root));
     }
 

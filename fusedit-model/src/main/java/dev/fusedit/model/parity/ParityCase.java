@@ -1,7 +1,7 @@
 package dev.fusedit.model.parity;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.tensor.io.FormatException;
 import dev.fusedit.tensor.io.SafeTensorsFile;
 
@@ -26,12 +26,7 @@ public final class ParityCase {
     public static ParityCase open(Path dir) throws IOException {
         Path metaFile = dir.resolve("meta.json");
         if (!Files.isRegularFile(metaFile)) throw new IOException(dir + ": not a parity case folder (no meta.json)");
-        JsonNode meta;
-        try {
-            meta = new ObjectMapper().readTree(metaFile.toFile());
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new FormatException(metaFile, "not valid JSON: " + e.getOriginalMessage());
-        }
+        JsonNode meta = ConfigFiles.readJson(metaFile);
         if (!meta.path("kind").isTextual()) throw new FormatException(metaFile, "kind: required string is missing");
         for (String f : new String[] {"inputs.safetensors", "expected.safetensors"})
             if (!Files.isRegularFile(dir.resolve(f))) throw new IOException(dir + ": missing " + f);

@@ -1,7 +1,7 @@
 package dev.fusedit.model.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.model.config.ConfigReader;
 import dev.fusedit.tensor.Tensor;
 
@@ -45,12 +45,7 @@ public final class FlowMatchEulerScheduler {
     /** Reads scheduler/scheduler_config.json; settings this implementation does not follow are refused by name. */
     public static FlowMatchEulerScheduler read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": scheduler config not found");
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(Files.readString(file));
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage());
-        }
+        JsonNode root = ConfigFiles.readJson(file);
         return from(new ConfigReader(file, "", root));
     }
 

@@ -1,7 +1,7 @@
 package dev.fusedit.model.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.model.vae.VaeCheckpoint;
 import dev.fusedit.model.vae.VaeConfig;
 
@@ -51,12 +51,7 @@ public final class PipelineFolder {
         if (!Files.isDirectory(root)) throw new IOException(root + ": not a pipeline folder (no such directory)");
         Path indexFile = root.resolve("model_index.json");
         if (!Files.isRegularFile(indexFile)) throw new IOException(indexFile + ": missing (a pipeline folder starts with model_index.json)");
-        JsonNode index;
-        try {
-            index = new ObjectMapper().readTree(Files.readString(indexFile));
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(indexFile + ": not valid JSON: " + e.getOriginalMessage());
-        }
+        JsonNode index = ConfigFiles.readJson(indexFile);
         if (index == null || !index.isObject()) throw new IOException(indexFile + ": top level must be a JSON object");
         String className = index.path("_class_name").asText("");
 

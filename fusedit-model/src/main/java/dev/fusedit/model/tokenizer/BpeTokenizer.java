@@ -1,7 +1,7 @@
 package dev.fusedit.model.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fusedit.model.config.ConfigFiles;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -161,12 +161,11 @@ public final class BpeTokenizer implements Tokenizer {
     public static BpeTokenizer load(Path path) throws IOException {
         Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
         if (!Files.exists(file)) throw new IOException(file + ": no such tokenizer file");
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage());
-        }
+        return fromJson(file, ConfigFiles.readJson(file));
+    }
+
+    /** A tokenizer from an already parsed tokenizer.json. */
+    static BpeTokenizer fromJson(Path file, JsonNode root) throws IOException {
         return new BpeTokenizer(file, root);
     }
 

@@ -1,7 +1,7 @@
 package dev.fusedit.model.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fusedit.model.config.ConfigFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,15 +15,10 @@ public final class Tokenizers {
     public static Tokenizer load(Path path) throws IOException {
         Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
         if (!Files.exists(file)) throw new IOException(file + ": no such tokenizer file");
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage());
-        }
+        JsonNode root = ConfigFiles.readJson(file);
         String type = root.path("model").path("type").asText();
         return switch (type) {
-            case "BPE" -> BpeTokenizer.load(file);
+            case "BPE" -> BpeTokenizer.fromJson(file, root);
             case "WordLevel" -> WordLevelTokenizer.fromJson(file, root);
             default -> throw new IOException(file + ": model.type '" + type + "' is not supported (BPE, WordLevel are)");
         };

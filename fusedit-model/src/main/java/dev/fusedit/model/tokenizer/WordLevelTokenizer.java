@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fusedit.model.config.ConfigFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -84,12 +85,7 @@ public final class WordLevelTokenizer implements Tokenizer {
     public static WordLevelTokenizer load(Path path) throws IOException {
         Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
         if (!Files.exists(file)) throw new IOException(file + ": no such tokenizer file");
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage());
-        }
+        JsonNode root = ConfigFiles.readJson(file);
         return fromJson(file, root);
     }
 

@@ -1,7 +1,7 @@
 package dev.fusedit.model.vae;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.model.config.ConfigReader;
 
 import java.io.IOException;
@@ -54,12 +54,7 @@ public record VaeConfig(
 
     public static VaeConfig read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": VAE config not found");
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(Files.readString(file));
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage());
-        }
+        JsonNode root = ConfigFiles.readJson(file);
         return from(new ConfigReader(file, "", root));
     }
 

@@ -3,6 +3,7 @@ package dev.fusedit.training.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.model.config.ConfigReader;
 
 import java.io.IOException;
@@ -52,12 +53,7 @@ public record TrainConfig(
 
     public static TrainConfig read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": no such training config");
-        JsonNode root;
-        try {
-            root = YAML.readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(file + ": not valid YAML: " + e.getOriginalMessage());
-        }
+        JsonNode root = ConfigFiles.readYaml(file);
         ConfigReader top = new ConfigReader(file, "", root);
         List<String> ignored = new ArrayList<>();
         top.allowOnly(Set.of("trainer", "model", "ema", "optimizer", "lr_scheduler", "data", "vae", "noise_scheduler"), Set.of(), ignored::add);

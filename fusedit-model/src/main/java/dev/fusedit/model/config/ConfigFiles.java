@@ -1,0 +1,37 @@
+package dev.fusedit.model.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Reads JSON and YAML files with one kind of error: "FILE: not valid JSON: why", "FILE: no such file". */
+public final class ConfigFiles {
+    private ConfigFiles() {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    public static JsonNode readJson(Path file) throws IOException {
+        return read(file, JSON, "JSON");
+    }
+
+    public static JsonNode readYaml(Path file) throws IOException {
+        return read(file, YAML, "YAML");
+    }
+
+    private static JsonNode read(Path file, ObjectMapper mapper, String format) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IOException(file + ": no such file");
+        try {
+            JsonNode node = mapper.readTree(file.toFile());
+            if (node == null || node.isMissingNode()) throw new IOException(file + ": empty " + format + " file");
+            return node;
+        } catch (JacksonException e) {
+            throw new IOException(file + ": not valid " + format + ": " + e.getOriginalMessage());
+        }
+    }
+}
