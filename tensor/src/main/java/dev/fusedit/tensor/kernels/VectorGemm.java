@@ -57,6 +57,13 @@ final class VectorGemm {
      * rounds of a parallel product cost some 40 µs, a third of the time such a product takes.
      */
     static final double PARALLEL_MIN_FLOPS = 1e7;
+    /**
+     * op(B) up to this many floats (256 KiB) is packed by the calling thread: that takes less than the
+     * 15-20 µs fork/join round that packing it in parallel would add.
+     */
+    static final long SERIAL_PACK_MAX = 1 << 16;
+    /** Fewest rows a parallel task takes, so each KC x NR slice of packed B serves several micro-panels. */
+    static final int MIN_TASK_ROWS = 32;
     /** Products with at most this many rows use the matrix-vector path. */
     static final int MATVEC_MAX_M = 4;
     /**
@@ -173,34 +180,58 @@ final class VectorGemm {
 
     /** One product of the batch; with parallel, its packing and tiles are spread over the pool. */
     private void multiply(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c, int bt, boolean parallel) {
+        multiply(s, a, b, c, bt, parallel, F32_B);
+    }
+
+    /**
+     * The blocked product with op(B) read by packer (float32 or widened bfloat16). A small op(B) is
+     * packed on the calling thread, so the call costs a single fork/join round.
+     */
+    void multiply(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c, int bt, boolean parallel, BPacker packer) {
         int m = s.m(), n = s.n(), k = s.k();
         long offA = bt * s.strideA(), offB = bt * s.strideB(), offC = bt * s.strideC();
         int kBlocks = (k + KC - 1) / KC;
         long panelsFit = Math.max(1, PACKED_B_MAX / ((long) kBlocks * KC * NR));
         int ncMax = (int) Math.min((long) (n + NR - 1) / NR, panelsFit) * NR;
         float[] packedB = workspaces.get().packB(Math.toIntExact((long) kBlocks * KC * ncMax));
-        int tasksWanted = 4 * pool.threads();
+        int threads = pool.threads();
+        // Rows per task: MC, or fewer when that leaves threads idle (a short op(A), such as the
+        // 128-row dW = Xᵀ·dY of a training step), so that each A block is packed once.
+        int mcTask = parallel ? Math.clamp((m + threads - 1) / threads + MR - 1, MR, MC) / MR * MR : MC;
+        if (parallel && mcTask < MIN_TASK_ROWS) mcTask = Math.min(MC, MIN_TASK_ROWS);
+        int rowBlocks = (m + mcTask - 1) / mcTask, rows = mcTask;
 
         for (int jc = 0; jc < n; jc += ncMax) {
             int chunk = jc, nc = Math.min(ncMax, n - jc);
             int panels = (nc + NR - 1) / NR;
 
-            int packTasks = parallel ? Math.min(panels, tasksWanted) : 1;
-            run(parallel, packTasks, t -> GemmPacking.packB(b, offB, s.ldb(), s.transB(), k, chunk, nc,
+            boolean packInParallel = parallel && (long) k * nc > SERIAL_PACK_MAX;
+            int packTasks = packInParallel ? Math.min(panels, 4 * threads) : 1;
+            run(packInParallel, packTasks, t -> packer.pack(b, offB, s.ldb(), s.transB(), k, chunk, nc,
                     panels * t / packTasks, panels * (t + 1) / packTasks, panels, NR, KC, packedB,
                     workspaces.get().scratch(k)));
 
             // Tasks are row blocks, split further by column groups only when there are too few row
             // blocks to keep every thread busy (each group packs its A block again).
-            int rowBlocks = (m + MC - 1) / MC;
-            int groups = parallel ? Math.clamp((tasksWanted + rowBlocks - 1) / rowBlocks, 1, panels) : 1;
+            int groups = parallel ? Math.clamp((2L * threads + rowBlocks - 1) / rowBlocks, 1, panels) : 1;
+            if (parallel && rowBlocks >= threads) groups = 1;
+            int g0 = groups;
             run(parallel, rowBlocks * groups, t -> {
-                int ib = t / groups, g = t % groups;
+                int ib = t / g0, g = t % g0;
                 computeBlock(s, a, c, offA, offC, packedB, chunk, nc, panels,
-                        ib * MC, Math.min(MC, m - ib * MC), panels * g / groups, panels * (g + 1) / groups);
+                        ib * rows, Math.min(rows, m - ib * rows), panels * g / g0, panels * (g + 1) / g0);
             });
         }
     }
+
+    /** Packs panels of op(B) into the micro-kernel's layout; see {@link GemmPacking#packB}. */
+    @FunctionalInterface
+    interface BPacker {
+        void pack(MemorySegment b, long offB, int ldb, boolean transB, int k, int jc, int nc,
+                  int jpFrom, int jpTo, int panels, int nr, int kcBlock, float[] dst, float[] scratch);
+    }
+
+    private static final BPacker F32_B = GemmPacking::packB;
 
     /** Rows [ic, ic+mc) of C against panels [jpFrom, jpTo) of the packed column chunk at jc. */
     private void computeBlock(MatmulShape s, MemorySegment a, MemorySegment c, long offA, long offC, float[] packedB,
