@@ -26,16 +26,39 @@ final class BenchTiming {
                 + Runtime.version() + ", vector " + dev.fusedit.tensor.kernels.VectorWidth.describe() + ", " + threads + " threads";
     }
 
-    /** Median seconds per call of each of two bodies, run alternately for about budgetSeconds in all. */
+    /**
+     * After a block of OpenBLAS calls its worker threads spin-wait for about 2^28 cycles before
+     * sleeping; on a machine with few cores they would steal the cores from the next measurement.
+     */
+    private static final long SETTLE_MILLIS = 150;
+
+    /** Blocks per candidate: alternating blocks spread the machine's background load over both. */
+    private static final int ROUNDS = 4;
+
+    /**
+     * Median seconds per call of each of two bodies over about budgetSeconds in all, timed in
+     * alternating blocks of calls with a pause after each block (see {@link #SETTLE_MILLIS}).
+     */
     static double[] interleavedMedians(Runnable first, Runnable second, double budgetSeconds) {
-        double once = warmUp(first, budgetSeconds / 4) + warmUp(second, budgetSeconds / 4);
-        int runs = (int) Math.clamp(budgetSeconds / 2 / Math.max(once, 1e-7), 3, 200);
-        double[] a = new double[runs], b = new double[runs];
-        for (int r = 0; r < runs; r++) {
-            a[r] = time(first);
-            b[r] = time(second);
+        double once = Math.max(warmUp(first, budgetSeconds / 6), warmUp(second, budgetSeconds / 6));
+        settle();
+        int perBlock = (int) Math.clamp(budgetSeconds * 2 / 3 / (2 * ROUNDS) / Math.max(once, 1e-7), 1, 100);
+        double[] a = new double[ROUNDS * perBlock], b = new double[ROUNDS * perBlock];
+        for (int r = 0; r < ROUNDS; r++) {
+            for (int i = 0; i < perBlock; i++) a[r * perBlock + i] = time(first);
+            settle();
+            for (int i = 0; i < perBlock; i++) b[r * perBlock + i] = time(second);
+            settle();
         }
         return new double[] {median(a), median(b)};
+    }
+
+    private static void settle() {
+        try {
+            Thread.sleep(SETTLE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Median seconds per call of one body, timed for about budgetSeconds. */

@@ -1,6 +1,8 @@
 package dev.fusedit.tensor.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -131,12 +133,42 @@ final class VectorGemm {
     }
 
     private static void requireFloats(String name, MemorySegment seg, int batch, long stride, long matrix) {
+        requireElements(name, seg, batch, stride, matrix, Float.BYTES, "floats");
+    }
+
+    private static void requireElements(String name, MemorySegment seg, int batch, long stride, long matrix, int bytes, String unit) {
         if (stride < 0) throw new IllegalArgumentException("matmul: batch stride of " + name + " must be >= 0, got " + stride);
         if (batch == 0 || matrix == 0) return;
         long need = (batch - 1) * stride + matrix;
-        if (seg.byteSize() < need * Float.BYTES)
-            throw new IllegalArgumentException("matmul: " + name + " must hold at least " + need + " floats, has " + seg.byteSize() / Float.BYTES);
+        if (seg.byteSize() < need * bytes)
+            throw new IllegalArgumentException("matmul: " + name + " must hold at least " + need + " " + unit + ", has " + seg.byteSize() / bytes);
     }
+
+    /**
+     * {@link Kernels#matmulBf16Weights}: the blocked GEMM widens B while packing it; few rows against
+     * a stored-transposed B (a decoded token against a Linear weight) stream B once, widening in
+     * registers, since that product is bound by reading the weight.
+     */
+    void matmulBf16Weights(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c) {
+        requireFloats("a", a, s.batch(), s.strideA(), (long) s.m() * s.k());
+        requireElements("b", b, s.batch(), s.strideB(), (long) s.k() * s.n(), Short.BYTES, "bfloat16 values");
+        requireFloats("c", c, s.batch(), s.strideC(), (long) s.m() * s.n());
+        if (s.batch() == 0 || s.m() == 0 || s.n() == 0) return;
+        if (s.k() == 0) {
+            matmul(s, a, b, c);
+            return;
+        }
+        MatmulShape f = foldSharedWeightBatch(s);
+        if (f.m() <= MATVEC_MAX_M && f.transB()) {
+            boolean parallel = pool.threads() > 1 && (long) f.k() * f.n() * f.batch() >= 2 * MATVEC_PARALLEL_MIN_B;
+            forBatches(f, parallel, (bt, inner) -> matvecBf16(f, a, b, c, bt, inner));
+        } else {
+            boolean parallel = pool.threads() > 1 && f.flops() >= PARALLEL_MIN_FLOPS;
+            forBatches(f, parallel, (bt, inner) -> multiply(f, a, b, c, bt, inner, BF16_B));
+        }
+    }
+
+    private static final BPacker BF16_B = GemmPacking::packBBf16;
 
     /** A batch of row-major A blocks against one shared B is a single taller product. */
     private static MatmulShape foldSharedWeightBatch(MatmulShape s) {
@@ -475,6 +507,90 @@ final class VectorGemm {
                     s0 = FloatVector.fromArray(F, rows, ar + p).fma(FloatVector.fromMemorySegment(F, b, b0 + (long) p * Float.BYTES, ORDER), s0);
                 float d0 = s0.reduceLanes(VectorOperators.ADD);
                 for (; p < k; p++) d0 += rows[ar + p] * b.get(FLOAT, b0 + (long) p * Float.BYTES);
+                putC(c, (offC + (long) i * n + j) * Float.BYTES, d0, add);
+            }
+        }
+    }
+
+    /** One product of the batch with B bfloat16 stored n×k; columns of C split over tasks. */
+    private void matvecBf16(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c, int bt, boolean parallel) {
+        int m = s.m(), n = s.n(), k = s.k();
+        long offA = bt * s.strideA(), offB = bt * s.strideB(), offC = bt * s.strideC();
+        float[] rows = workspaces.get().rowsA(m * k);
+        if (!s.transA()) {
+            MemorySegment.copy(a, FLOAT, offA * Float.BYTES, rows, 0, m * k);
+        } else {
+            for (int p = 0; p < k; p++)
+                for (int i = 0; i < m; i++) rows[i * k + p] = a.get(FLOAT, (offA + (long) p * m + i) * Float.BYTES);
+        }
+        int tasks = parallel ? Math.clamp(n / 64, 1, 4 * pool.threads()) : 1;
+        run(parallel, tasks, t -> dotColumnsBf16(s, rows, b, offB, c, offC,
+                (int) ((long) n * t / tasks), (int) ((long) n * (t + 1) / tasks)));
+    }
+
+    /**
+     * {@link #dotColumns} with B in bfloat16: C[i,j] = dot(A[i,:], widen(B[j,:])), four rows of B at
+     * a time, each widened in registers as it is loaded (the loads are written out inline: a helper
+     * returning a vector would box it unless C2 inlines it).
+     */
+    private static void dotColumnsBf16(MatmulShape s, float[] rows, MemorySegment b, long offB, MemorySegment c, long offC,
+                                       int j0, int j1) {
+        int m = s.m(), n = s.n(), k = s.k(), kb = VectorWidth.loopBound(k);
+        long ldb = (long) k * Short.BYTES;
+        boolean add = s.accumulate();
+        int j = j0;
+        for (; j + 4 <= j1; j += 4) {
+            long b0 = (offB + (long) j * k) * Short.BYTES, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+            for (int i = 0; i < m; i++) {
+                int ar = i * k;
+                FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+                int p = 0;
+                for (; p < kb; p += LANES) {
+                    long o = (long) p * Short.BYTES;
+                    FloatVector x = FloatVector.fromArray(F, rows, ar + p);
+                    FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(Bf16Widening.S, b, b0 + o, ORDER)
+                            .convertShape(VectorOperators.S2I, Bf16Widening.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(Bf16Widening.S, b, b1 + o, ORDER)
+                            .convertShape(VectorOperators.S2I, Bf16Widening.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    FloatVector w2 = ((IntVector) ShortVector.fromMemorySegment(Bf16Widening.S, b, b2 + o, ORDER)
+                            .convertShape(VectorOperators.S2I, Bf16Widening.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    FloatVector w3 = ((IntVector) ShortVector.fromMemorySegment(Bf16Widening.S, b, b3 + o, ORDER)
+                            .convertShape(VectorOperators.S2I, Bf16Widening.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    s0 = x.fma(w0, s0);
+                    s1 = x.fma(w1, s1);
+                    s2 = x.fma(w2, s2);
+                    s3 = x.fma(w3, s3);
+                }
+                float d0 = s0.reduceLanes(VectorOperators.ADD), d1 = s1.reduceLanes(VectorOperators.ADD),
+                        d2 = s2.reduceLanes(VectorOperators.ADD), d3 = s3.reduceLanes(VectorOperators.ADD);
+                for (; p < k; p++) {
+                    long o = (long) p * Short.BYTES;
+                    float x = rows[ar + p];
+                    d0 += x * Bf16Widening.toFloat(b.get(Bf16Widening.BF16, b0 + o));
+                    d1 += x * Bf16Widening.toFloat(b.get(Bf16Widening.BF16, b1 + o));
+                    d2 += x * Bf16Widening.toFloat(b.get(Bf16Widening.BF16, b2 + o));
+                    d3 += x * Bf16Widening.toFloat(b.get(Bf16Widening.BF16, b3 + o));
+                }
+                long at = (offC + (long) i * n + j) * Float.BYTES;
+                putC(c, at, d0, add);
+                putC(c, at + Float.BYTES, d1, add);
+                putC(c, at + 2 * Float.BYTES, d2, add);
+                putC(c, at + 3 * Float.BYTES, d3, add);
+            }
+        }
+        for (; j < j1; j++) {
+            long b0 = (offB + (long) j * k) * Short.BYTES;
+            for (int i = 0; i < m; i++) {
+                int ar = i * k;
+                FloatVector s0 = FloatVector.zero(F);
+                int p = 0;
+                for (; p < kb; p += LANES) {
+                    FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(Bf16Widening.S, b, b0 + (long) p * Short.BYTES, ORDER)
+                            .convertShape(VectorOperators.S2I, Bf16Widening.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    s0 = FloatVector.fromArray(F, rows, ar + p).fma(w0, s0);
+                }
+                float d0 = s0.reduceLanes(VectorOperators.ADD);
+                for (; p < k; p++) d0 += rows[ar + p] * Bf16Widening.toFloat(b.get(Bf16Widening.BF16, b0 + (long) p * Short.BYTES));
                 putC(c, (offC + (long) i * n + j) * Float.BYTES, d0, add);
             }
         }

@@ -169,6 +169,7 @@ class LinalgTest {
         return new Kernels() {
             public String name() { return "recording"; }
             public void matmul(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c) { calls.add(s); oracle.matmul(s, a, b, c); }
+            public void matmulBf16Weights(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c) { calls.add(s); oracle.matmulBf16Weights(s, a, b, c); }
             public void attention(AttentionShape s, MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment m, MemorySegment o, MemorySegment l) { oracle.attention(s, q, k, v, m, o, l); }
             public void attentionBackward(AttentionShape s, MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment m, MemorySegment o, MemorySegment l,
                                           MemorySegment d, MemorySegment dq, MemorySegment dk, MemorySegment dv) { oracle.attentionBackward(s, q, k, v, m, o, l, d, dq, dk, dv); }
