@@ -41,6 +41,9 @@ final class BenchGemmCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "threads for both ours and OpenBLAS (default ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(names = "--cpu-time", description = "with --threads 1: time by the thread's CPU time, which other processes' load does not inflate")
+    boolean cpuTime;
+
     @Option(names = "--seconds", defaultValue = "2", description = "time budget per shape (default ${DEFAULT-VALUE})")
     double seconds;
 
@@ -52,6 +55,7 @@ final class BenchGemmCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        if (cpuTime && threads != 1) throw new IllegalArgumentException("--cpu-time needs --threads 1 (it measures the calling thread only)");
         if (shapes && training) throw new IllegalArgumentException("--shapes and --training are alternatives; pick one");
         warnAboutEnvironment();
         openblas.blas_set_num_threads(threads);
@@ -65,7 +69,7 @@ final class BenchGemmCommand implements Callable<Integer> {
         try (KernelPool pool = new KernelPool(threads)) {
             VectorKernels ours = new VectorKernels(pool);
             for (Case c : cases) {
-                double[] gflops = measure(ours, c, seconds);
+                double[] gflops = measure(ours, c, seconds, cpuTime);
                 double ratio = gflops[0] / gflops[1];
                 if (json) {
                     String extra = shapes || training ? String.format(Locale.ROOT, "\"m\":%d,\"k\":%d,", c.m, c.k) : "";
@@ -124,7 +128,7 @@ final class BenchGemmCommand implements Callable<Integer> {
     }
 
     /** GFLOP/s of ours and OpenBLAS for one case. */
-    static double[] measure(VectorKernels ours, Case c, double seconds) {
+    static double[] measure(VectorKernels ours, Case c, double seconds, boolean cpuTime) {
         long aLen = (long) c.m * c.k, bLen = (long) c.k * c.n, cLen = (long) c.m * c.n;
         float[] av = random(aLen, 1), bv = random(bLen, 2);
         MatmulShape shape = new MatmulShape(1, c.m, c.n, c.k, c.transA, c.transB, aLen, bLen, cLen, false);
@@ -139,7 +143,7 @@ final class BenchGemmCommand implements Callable<Integer> {
             double[] t = BenchTiming.interleavedMedians(
                     () -> ours.matmul(shape, a, b, out),
                     () -> openblas.cblas_sgemm(openblas.CblasRowMajor, ta, tb, c.m, c.n, c.k, 1f, pa, lda, pb, ldb, 0f, pc, c.n),
-                    seconds);
+                    seconds, cpuTime);
             return new double[] {c.flops() / t[0] * 1e-9, c.flops() / t[1] * 1e-9};
         }
     }

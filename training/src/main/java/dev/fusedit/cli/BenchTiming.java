@@ -1,6 +1,9 @@
 package dev.fusedit.cli;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
+import java.util.function.LongSupplier;
 
 /**
  * Wall-clock timing for the bench commands: the median of several timed runs after a warm-up,
@@ -40,14 +43,23 @@ final class BenchTiming {
      * alternating blocks of calls with a pause after each block (see {@link #SETTLE_MILLIS}).
      */
     static double[] interleavedMedians(Runnable first, Runnable second, double budgetSeconds) {
+        return interleavedMedians(first, second, budgetSeconds, false);
+    }
+
+    /**
+     * As above; with threadCpuTime the calling thread's CPU time is measured instead of wall time,
+     * which time-sharing with other processes does not inflate (meaningful only for single-threaded bodies).
+     */
+    static double[] interleavedMedians(Runnable first, Runnable second, double budgetSeconds, boolean threadCpuTime) {
+        LongSupplier clock = threadCpuTime ? THREADS::getCurrentThreadCpuTime : System::nanoTime;
         double once = Math.max(warmUp(first, budgetSeconds / 6), warmUp(second, budgetSeconds / 6));
         settle();
         int perBlock = (int) Math.clamp(budgetSeconds * 2 / 3 / (2 * ROUNDS) / Math.max(once, 1e-7), 1, 100);
         double[] a = new double[ROUNDS * perBlock], b = new double[ROUNDS * perBlock];
         for (int r = 0; r < ROUNDS; r++) {
-            for (int i = 0; i < perBlock; i++) a[r * perBlock + i] = time(first);
+            for (int i = 0; i < perBlock; i++) a[r * perBlock + i] = time(first, clock);
             settle();
-            for (int i = 0; i < perBlock; i++) b[r * perBlock + i] = time(second);
+            for (int i = 0; i < perBlock; i++) b[r * perBlock + i] = time(second, clock);
             settle();
         }
         return new double[] {median(a), median(b)};
@@ -79,10 +91,16 @@ final class BenchTiming {
     }
 
     private static double time(Runnable body) {
-        long t0 = System.nanoTime();
-        body.run();
-        return (System.nanoTime() - t0) * 1e-9;
+        return time(body, System::nanoTime);
     }
+
+    private static double time(Runnable body, LongSupplier clock) {
+        long t0 = clock.getAsLong();
+        body.run();
+        return (clock.getAsLong() - t0) * 1e-9;
+    }
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private static double median(double[] v) {
         double[] s = v.clone();
