@@ -227,11 +227,15 @@ final class VectorGemm {
         int ncMax = (int) Math.min((long) (n + NR - 1) / NR, panelsFit) * NR;
         float[] packedB = workspaces.get().packB(Math.toIntExact((long) kBlocks * KC * ncMax));
         int threads = pool.threads();
-        // Rows per task: MC, or fewer when that leaves threads idle (a short op(A), such as the
-        // 128-row dW = Xᵀ·dY of a training step), so that each A block is packed once.
-        int mcTask = parallel ? Math.clamp((m + threads - 1) / threads + MR - 1, MR, MC) / MR * MR : MC;
-        if (parallel && mcTask < MIN_TASK_ROWS) mcTask = Math.min(MC, MIN_TASK_ROWS);
-        int rowBlocks = (m + mcTask - 1) / mcTask, rows = mcTask;
+        // Row blocks of at most MC rows, as many as a multiple of the threads so that none idles at
+        // the end (a short op(A), such as the 128-row dW = Xᵀ·dY of a training step, is split in
+        // rows rather than columns, so each A block is still packed once).
+        int rows = MC;
+        if (parallel) {
+            int blocks = ((m + MC - 1) / MC + threads - 1) / threads * threads;
+            rows = Math.max(MIN_TASK_ROWS, ((m + blocks - 1) / blocks + MR - 1) / MR * MR);
+        }
+        int rowBlocks = (m + rows - 1) / rows, mcTask = rows;
 
         for (int jc = 0; jc < n; jc += ncMax) {
             int chunk = jc, nc = Math.min(ncMax, n - jc);
@@ -251,7 +255,7 @@ final class VectorGemm {
             run(parallel, rowBlocks * groups, t -> {
                 int ib = t / g0, g = t % g0;
                 computeBlock(s, a, c, offA, offC, packedB, chunk, nc, panels,
-                        ib * rows, Math.min(rows, m - ib * rows), panels * g / g0, panels * (g + 1) / g0);
+                        ib * mcTask, Math.min(mcTask, m - ib * mcTask), panels * g / g0, panels * (g + 1) / g0);
             });
         }
     }
