@@ -68,6 +68,7 @@ final class BenchGemmCommand implements Callable<Integer> {
         }
         try (KernelPool pool = new KernelPool(threads)) {
             VectorKernels ours = new VectorKernels(pool);
+            warmUpJit(ours);
             for (Case c : cases) {
                 double[] gflops = measure(ours, c, seconds, cpuTime);
                 double ratio = gflops[0] / gflops[1];
@@ -125,6 +126,23 @@ final class BenchGemmCommand implements Callable<Integer> {
         list.add(new Case(1024, 128, 128, false, true, "x·Wt"));
         list.add(new Case(128, 128, 1024, true, false, "dYt·X"));
         return list;
+    }
+
+    /**
+     * Runs our GEMM in every transpose combination for about a second first: C2 compiles the
+     * micro-kernel only after many calls, and OpenBLAS (native) needs no such warm-up, so without
+     * this the first shape measured would be timed partly in the interpreter.
+     */
+    static void warmUpJit(VectorKernels ours) {
+        int n = 384;
+        float[] v = random((long) n * n, 3);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment a = arena.allocate((long) n * n * Float.BYTES, 64), c = arena.allocate((long) n * n * Float.BYTES, 64);
+            MemorySegment.copy(v, 0, a, ValueLayout.JAVA_FLOAT, 0, v.length);
+            long end = System.nanoTime() + 1_000_000_000L;
+            for (int i = 0; System.nanoTime() < end; i++)
+                ours.matmul(new MatmulShape(1, n, n, n, (i & 1) != 0, (i & 2) != 0, (long) n * n, (long) n * n, (long) n * n, false), a, a, c);
+        }
     }
 
     /** GFLOP/s of ours and OpenBLAS for one case. */

@@ -56,6 +56,7 @@ final class BenchKernelsCommand implements Callable<Integer> {
         }
         try (KernelPool pool = new KernelPool(threads)) {
             kernels = new VectorKernels(pool);
+            BenchGemmCommand.warmUpJit(kernels);
             double gemm = f32Gemm(MatmulShape.of(1024, 1024, 1024));
             row("f32 gemm 1024^3 (reference)", gemm, "GFLOP/s", gemm);
             attention(gemm);

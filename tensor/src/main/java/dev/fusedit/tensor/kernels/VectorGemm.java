@@ -35,6 +35,11 @@ import static dev.fusedit.tensor.kernels.VectorWidth.LANES;
  *
  * <p>Few rows (m ≤ {@value #MATVEC_MAX_M}: a decoded token against a weight) take a matrix-vector
  * path instead that streams B once with no packing, since it is bound by memory, not FMAs.
+ *
+ * <p>A bfloat16 B ({@link Kernels#matmulBf16Weights}) runs the same blocked product with B widened
+ * while it is packed (packing already copies every element of B once), and few rows against a
+ * stored-transposed bfloat16 B take a matrix-vector path that widens in registers, reading the
+ * weight at 2 bytes per element.
  */
 final class VectorGemm {
     /** Rows of the micro-tile (broadcast values of A per k step). */
