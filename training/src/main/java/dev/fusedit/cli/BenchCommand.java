@@ -3,9 +3,11 @@ package dev.fusedit.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** `fusedit bench ...`: measurements against peers and limits, for users and for the closing notes. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: kernels against peers and limits, real-size models.",
-        subcommands = {BenchGemmaCommand.class, BenchFuseDiTCommand.class, BenchSampleCommand.class})
+/** `fusedit bench ...`: measurements against peers (measured in the same process) and limits, and real-size models. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks: kernels against OpenBLAS and memory bandwidth, real-size models with synthetic weights.",
+        subcommands = {BenchGemmCommand.class, BenchKernelsCommand.class, BenchGemmaCommand.class, BenchFuseDiTCommand.class,
+                BenchSampleCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

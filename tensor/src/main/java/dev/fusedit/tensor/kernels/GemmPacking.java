@@ -102,6 +102,38 @@ final class GemmPacking {
         }
     }
 
+    /** {@link #packB} for a bfloat16 B (offB and ldb in bfloat16 elements), widened to float32. */
+    static void packBBf16(MemorySegment b, long offB, int ldb, boolean transB, int k, int jc, int nc,
+                          int jpFrom, int jpTo, int panels, int nr, int kcBlock, float[] dst, float[] scratch) {
+        int kBlocks = (k + kcBlock - 1) / kcBlock;
+        for (int jp = jpFrom; jp < jpTo; jp++) {
+            int j0 = jp * nr;
+            int cols = Math.min(nr, nc - j0);
+            if (!transB) {
+                for (int q = 0; q < kBlocks; q++) {
+                    int base = (q * panels + jp) * kcBlock * nr;
+                    int kc = Math.min(kcBlock, k - q * kcBlock);
+                    for (int p = 0; p < kc; p++) {
+                        int at = base + p * nr;
+                        Bf16Widening.widen(b, (offB + (long) (q * kcBlock + p) * ldb + jc + j0) * Short.BYTES, dst, at, cols);
+                        if (cols < nr) Arrays.fill(dst, at + cols, at + nr, 0f);
+                    }
+                }
+            } else {
+                for (int j = 0; j < nr; j++) {
+                    if (j < cols) Bf16Widening.widen(b, (offB + (long) (jc + j0 + j) * ldb) * Short.BYTES, scratch, 0, k);
+                    for (int q = 0; q < kBlocks; q++) {
+                        int base = (q * panels + jp) * kcBlock * nr + j;
+                        int kc = Math.min(kcBlock, k - q * kcBlock);
+                        int from = q * kcBlock;
+                        if (j < cols) for (int p = 0; p < kc; p++) dst[base + p * nr] = scratch[from + p];
+                        else for (int p = 0; p < kc; p++) dst[base + p * nr] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
     /** Copies cols floats from the segment and zero-pads the panel row up to width. */
     private static void copyRow(MemorySegment src, long srcByte, float[] dst, int at, int cols, int width) {
         int lanes = F.length();

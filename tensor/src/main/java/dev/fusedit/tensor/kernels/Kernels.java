@@ -27,6 +27,14 @@ public interface Kernels {
     void matmul(MatmulShape shape, MemorySegment a, MemorySegment b, MemorySegment c);
 
     /**
+     * {@link #matmul} with B in bfloat16 (2 bytes per element, widened to float32 as it is read;
+     * strideB counts bfloat16 elements), A and C float32. A frozen bfloat16 weight is used without
+     * a float32 copy: y = x·Wᵀ for W stored [out, in] as nn.Linear keeps it is transB, and the
+     * input gradient dX = dY·W the same weight untransposed.
+     */
+    void matmulBf16Weights(MatmulShape shape, MemorySegment a, MemorySegment bBf16, MemorySegment c);
+
+    /**
      * Scaled-dot-product attention with an online softmax. Layouts: q and out [batch, qLen, heads, headDim];
      * k and v [batch, kvLen, kvHeads, headDim] (query head h reads kv head h / (heads / kvHeads));
      * mask null or additive [maskBatches, qLen, kvLen] (maskBatches 1 or batch); lse receives

@@ -54,6 +54,25 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    @Override
+    public void matmulBf16Weights(MatmulShape s, MemorySegment a, MemorySegment bBf16, MemorySegment c) {
+        for (int bt = 0; bt < s.batch(); bt++) {
+            long oa = bt * s.strideA(), ob = bt * s.strideB(), oc = bt * s.strideC();
+            for (int i = 0; i < s.m(); i++) {
+                for (int j = 0; j < s.n(); j++) {
+                    double acc = 0;
+                    for (int p = 0; p < s.k(); p++) {
+                        double x = get(a, oa + (s.transA() ? (long) p * s.m() + i : (long) i * s.k() + p));
+                        long bi = ob + (s.transB() ? (long) j * s.k() + p : (long) p * s.n() + j);
+                        acc += x * dev.fusedit.tensor.Elements.bf16ToFloat(bBf16.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, bi));
+                    }
+                    long at = oc + (long) i * s.n() + j;
+                    put(c, at, s.accumulate() ? get(c, at) + acc : acc);
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ attention
 
     /** Final logit of query row i against key j (scale, soft-cap, mask), or the plain product when raw. */

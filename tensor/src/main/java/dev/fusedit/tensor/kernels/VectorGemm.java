@@ -1,6 +1,8 @@
 package dev.fusedit.tensor.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -33,6 +35,11 @@ import static dev.fusedit.tensor.kernels.VectorWidth.LANES;
  *
  * <p>Few rows (m ≤ {@value #MATVEC_MAX_M}: a decoded token against a weight) take a matrix-vector
  * path instead that streams B once with no packing, since it is bound by memory, not FMAs.
+ *
+ * <p>A bfloat16 B ({@link Kernels#matmulBf16Weights}) runs the same blocked product with B widened
+ * while it is packed (packing already copies every element of B once), and few rows against a
+ * stored-transposed bfloat16 B take a matrix-vector path that widens in registers, reading the
+ * weight at 2 bytes per element.
  */
 final class VectorGemm {
     /** Rows of the micro-tile (broadcast values of A per k step). */
@@ -57,6 +64,13 @@ final class VectorGemm {
      * rounds of a parallel product cost some 40 µs, a third of the time such a product takes.
      */
     static final double PARALLEL_MIN_FLOPS = 1e7;
+    /**
+     * op(B) up to this many floats (256 KiB) is packed by the calling thread: that takes less than the
+     * 15-20 µs fork/join round that packing it in parallel would add.
+     */
+    static final long SERIAL_PACK_MAX = 1 << 16;
+    /** Fewest rows a parallel task takes, so each KC x NR slice of packed B serves several micro-panels. */
+    static final int MIN_TASK_ROWS = 32;
     /** Products with at most this many rows use the matrix-vector path. */
     static final int MATVEC_MAX_M = 4;
     /**
@@ -124,12 +138,42 @@ final class VectorGemm {
     }
 
     private static void requireFloats(String name, MemorySegment seg, int batch, long stride, long matrix) {
+        requireElements(name, seg, batch, stride, matrix, Float.BYTES, "floats");
+    }
+
+    private static void requireElements(String name, MemorySegment seg, int batch, long stride, long matrix, int bytes, String unit) {
         if (stride < 0) throw new IllegalArgumentException("matmul: batch stride of " + name + " must be >= 0, got " + stride);
         if (batch == 0 || matrix == 0) return;
         long need = (batch - 1) * stride + matrix;
-        if (seg.byteSize() < need * Float.BYTES)
-            throw new IllegalArgumentException("matmul: " + name + " must hold at least " + need + " floats, has " + seg.byteSize() / Float.BYTES);
+        if (seg.byteSize() < need * bytes)
+            throw new IllegalArgumentException("matmul: " + name + " must hold at least " + need + " " + unit + ", has " + seg.byteSize() / bytes);
     }
+
+    /**
+     * {@link Kernels#matmulBf16Weights}: the blocked GEMM widens B while packing it; few rows against
+     * a stored-transposed B (a decoded token against a Linear weight) stream B once, widening in
+     * registers, since that product is bound by reading the weight.
+     */
+    void matmulBf16Weights(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c) {
+        requireFloats("a", a, s.batch(), s.strideA(), (long) s.m() * s.k());
+        requireElements("b", b, s.batch(), s.strideB(), (long) s.k() * s.n(), Short.BYTES, "bfloat16 values");
+        requireFloats("c", c, s.batch(), s.strideC(), (long) s.m() * s.n());
+        if (s.batch() == 0 || s.m() == 0 || s.n() == 0) return;
+        if (s.k() == 0) {
+            matmul(s, a, b, c);
+            return;
+        }
+        MatmulShape f = foldSharedWeightBatch(s);
+        if (f.m() <= MATVEC_MAX_M && f.transB()) {
+            boolean parallel = pool.threads() > 1 && (long) f.k() * f.n() * f.batch() >= 2 * MATVEC_PARALLEL_MIN_B;
+            forBatches(f, parallel, (bt, inner) -> matvecBf16(f, a, b, c, bt, inner));
+        } else {
+            boolean parallel = pool.threads() > 1 && f.flops() >= PARALLEL_MIN_FLOPS;
+            forBatches(f, parallel, (bt, inner) -> multiply(f, a, b, c, bt, inner, BF16_B));
+        }
+    }
+
+    private static final BPacker BF16_B = GemmPacking::packBBf16;
 
     /** A batch of row-major A blocks against one shared B is a single taller product. */
     private static MatmulShape foldSharedWeightBatch(MatmulShape s) {
@@ -173,34 +217,62 @@ final class VectorGemm {
 
     /** One product of the batch; with parallel, its packing and tiles are spread over the pool. */
     private void multiply(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c, int bt, boolean parallel) {
+        multiply(s, a, b, c, bt, parallel, F32_B);
+    }
+
+    /**
+     * The blocked product with op(B) read by packer (float32 or widened bfloat16). A small op(B) is
+     * packed on the calling thread, so the call costs a single fork/join round.
+     */
+    void multiply(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c, int bt, boolean parallel, BPacker packer) {
         int m = s.m(), n = s.n(), k = s.k();
         long offA = bt * s.strideA(), offB = bt * s.strideB(), offC = bt * s.strideC();
         int kBlocks = (k + KC - 1) / KC;
         long panelsFit = Math.max(1, PACKED_B_MAX / ((long) kBlocks * KC * NR));
         int ncMax = (int) Math.min((long) (n + NR - 1) / NR, panelsFit) * NR;
         float[] packedB = workspaces.get().packB(Math.toIntExact((long) kBlocks * KC * ncMax));
-        int tasksWanted = 4 * pool.threads();
+        int threads = pool.threads();
+        // Row blocks of at most MC rows, as many as a multiple of the threads so that none idles at
+        // the end (a short op(A), such as the 128-row dW = Xᵀ·dY of a training step, is split in
+        // rows rather than columns, so each A block is still packed once).
+        int rows = MC;
+        if (parallel) {
+            int blocks = ((m + MC - 1) / MC + threads - 1) / threads * threads;
+            rows = Math.max(MIN_TASK_ROWS, ((m + blocks - 1) / blocks + MR - 1) / MR * MR);
+        }
+        int rowBlocks = (m + rows - 1) / rows, mcTask = rows;
 
         for (int jc = 0; jc < n; jc += ncMax) {
             int chunk = jc, nc = Math.min(ncMax, n - jc);
             int panels = (nc + NR - 1) / NR;
 
-            int packTasks = parallel ? Math.min(panels, tasksWanted) : 1;
-            run(parallel, packTasks, t -> GemmPacking.packB(b, offB, s.ldb(), s.transB(), k, chunk, nc,
+            boolean packInParallel = parallel && (long) k * nc > SERIAL_PACK_MAX;
+            int packTasks = packInParallel ? Math.min(panels, 4 * threads) : 1;
+            run(packInParallel, packTasks, t -> packer.pack(b, offB, s.ldb(), s.transB(), k, chunk, nc,
                     panels * t / packTasks, panels * (t + 1) / packTasks, panels, NR, KC, packedB,
                     workspaces.get().scratch(k)));
 
             // Tasks are row blocks, split further by column groups only when there are too few row
             // blocks to keep every thread busy (each group packs its A block again).
-            int rowBlocks = (m + MC - 1) / MC;
-            int groups = parallel ? Math.clamp((tasksWanted + rowBlocks - 1) / rowBlocks, 1, panels) : 1;
+            int groups = parallel ? Math.clamp((2L * threads + rowBlocks - 1) / rowBlocks, 1, panels) : 1;
+            if (parallel && rowBlocks >= threads) groups = 1;
+            int g0 = groups;
             run(parallel, rowBlocks * groups, t -> {
-                int ib = t / groups, g = t % groups;
+                int ib = t / g0, g = t % g0;
                 computeBlock(s, a, c, offA, offC, packedB, chunk, nc, panels,
-                        ib * MC, Math.min(MC, m - ib * MC), panels * g / groups, panels * (g + 1) / groups);
+                        ib * mcTask, Math.min(mcTask, m - ib * mcTask), panels * g / g0, panels * (g + 1) / g0);
             });
         }
     }
+
+    /** Packs panels of op(B) into the micro-kernel's layout; see {@link GemmPacking#packB}. */
+    @FunctionalInterface
+    interface BPacker {
+        void pack(MemorySegment b, long offB, int ldb, boolean transB, int k, int jc, int nc,
+                  int jpFrom, int jpTo, int panels, int nr, int kcBlock, float[] dst, float[] scratch);
+    }
+
+    private static final BPacker F32_B = GemmPacking::packB;
 
     /** Rows [ic, ic+mc) of C against panels [jpFrom, jpTo) of the packed column chunk at jc. */
     private void computeBlock(MatmulShape s, MemorySegment a, MemorySegment c, long offA, long offC, float[] packedB,
@@ -447,6 +519,103 @@ final class VectorGemm {
                 putC(c, (offC + (long) i * n + j) * Float.BYTES, d0, add);
             }
         }
+    }
+
+    /** One product of the batch with B bfloat16 stored n×k; columns of C split over tasks. */
+    private void matvecBf16(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c, int bt, boolean parallel) {
+        int m = s.m(), n = s.n(), k = s.k();
+        long offA = bt * s.strideA(), offB = bt * s.strideB(), offC = bt * s.strideC();
+        float[] rows = workspaces.get().rowsA(m * k);
+        if (!s.transA()) {
+            MemorySegment.copy(a, FLOAT, offA * Float.BYTES, rows, 0, m * k);
+        } else {
+            for (int p = 0; p < k; p++)
+                for (int i = 0; i < m; i++) rows[i * k + p] = a.get(FLOAT, (offA + (long) p * m + i) * Float.BYTES);
+        }
+        int tasks = parallel ? Math.clamp(n / 64, 1, 4 * pool.threads()) : 1;
+        run(parallel, tasks, t -> dotColumnsBf16(s, rows, b, offB, c, offC,
+                (int) ((long) n * t / tasks), (int) ((long) n * (t + 1) / tasks)));
+    }
+
+    /**
+     * {@link #dotColumns} with B in bfloat16: C[i,j] = dot(A[i,:], widen(B[j,:])), eight rows of B at
+     * a time, each widened in registers as it is loaded (written out inline: a helper returning a
+     * vector would box it unless C2 inlines it). Eight rows rather than four: a core streams a
+     * weight about 1.5x faster with eight read streams in flight (measured 16-17 against 8-13 GB/s
+     * on 2 threads here), since one core's bandwidth is bounded by its outstanding misses.
+     */
+    private static void dotColumnsBf16(MatmulShape s, float[] rows, MemorySegment b, long offB, MemorySegment c, long offC,
+                                       int j0, int j1) {
+        int m = s.m(), n = s.n(), k = s.k(), kb = VectorWidth.loopBound(k);
+        long ldb = (long) k * Short.BYTES;
+        boolean add = s.accumulate();
+        int j = j0;
+        for (; j + 8 <= j1; j += 8) {
+            long b0 = (offB + (long) j * k) * Short.BYTES;
+            for (int i = 0; i < m; i++) {
+                int ar = i * k;
+                FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+                int p = 0;
+                for (; p < kb; p += LANES) {
+                    long o = (long) p * Short.BYTES;
+                    FloatVector x = FloatVector.fromArray(F, rows, ar + p);
+                    FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(Bf16Widening.S, b, b0 + 0 * ldb + o, ORDER)
+                            .convertShape(VectorOperators.S2I, Bf16Widening.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(Bf16Widening.S, b, b0 + 1 * ldb + o, ORDER)
+                            .convertShape(VectorOperators.S2I, Bf16Widening.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    FloatVector w2 = ((IntVector) ShortVector.fromMemorySegment(Bf16Widening.S, b, b0 + 2 * ldb + o, ORDER)
+                            .convertShape(VectorOperators.S2I, Bf16Widening.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    FloatVector w3 = ((IntVector) ShortVector.fromMemorySegment(Bf16Widening.S, b, b0 + 3 * ldb + o, ORDER)
+                            .convertShape(VectorOperators.S2I, Bf16Widening.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    FloatVector w4 = ((IntVector) ShortVector.fromMemorySegment(Bf16Widening.S, b, b0 + 4 * ldb + o, ORDER)
+                            .convertShape(VectorOperators.S2I, Bf16Widening.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    FloatVector w5 = ((IntVector) ShortVector.fromMemorySegment(Bf16Widening.S, b, b0 + 5 * ldb + o, ORDER)
+                            .convertShape(VectorOperators.S2I, Bf16Widening.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    FloatVector w6 = ((IntVector) ShortVector.fromMemorySegment(Bf16Widening.S, b, b0 + 6 * ldb + o, ORDER)
+                            .convertShape(VectorOperators.S2I, Bf16Widening.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    FloatVector w7 = ((IntVector) ShortVector.fromMemorySegment(Bf16Widening.S, b, b0 + 7 * ldb + o, ORDER)
+                            .convertShape(VectorOperators.S2I, Bf16Widening.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    s0 = x.fma(w0, s0);
+                    s1 = x.fma(w1, s1);
+                    s2 = x.fma(w2, s2);
+                    s3 = x.fma(w3, s3);
+                    s4 = x.fma(w4, s4);
+                    s5 = x.fma(w5, s5);
+                    s6 = x.fma(w6, s6);
+                    s7 = x.fma(w7, s7);
+                }
+                long at = (offC + (long) i * n + j) * Float.BYTES;
+                putC(c, at + 0 * Float.BYTES, s0.reduceLanes(VectorOperators.ADD) + tailDot(rows, ar, p, k, b, b0 + 0 * ldb), add);
+                putC(c, at + 1 * Float.BYTES, s1.reduceLanes(VectorOperators.ADD) + tailDot(rows, ar, p, k, b, b0 + 1 * ldb), add);
+                putC(c, at + 2 * Float.BYTES, s2.reduceLanes(VectorOperators.ADD) + tailDot(rows, ar, p, k, b, b0 + 2 * ldb), add);
+                putC(c, at + 3 * Float.BYTES, s3.reduceLanes(VectorOperators.ADD) + tailDot(rows, ar, p, k, b, b0 + 3 * ldb), add);
+                putC(c, at + 4 * Float.BYTES, s4.reduceLanes(VectorOperators.ADD) + tailDot(rows, ar, p, k, b, b0 + 4 * ldb), add);
+                putC(c, at + 5 * Float.BYTES, s5.reduceLanes(VectorOperators.ADD) + tailDot(rows, ar, p, k, b, b0 + 5 * ldb), add);
+                putC(c, at + 6 * Float.BYTES, s6.reduceLanes(VectorOperators.ADD) + tailDot(rows, ar, p, k, b, b0 + 6 * ldb), add);
+                putC(c, at + 7 * Float.BYTES, s7.reduceLanes(VectorOperators.ADD) + tailDot(rows, ar, p, k, b, b0 + 7 * ldb), add);
+            }
+        }
+        for (; j < j1; j++) {
+            long b0 = (offB + (long) j * k) * Short.BYTES;
+            for (int i = 0; i < m; i++) {
+                int ar = i * k;
+                FloatVector s0 = FloatVector.zero(F);
+                int p = 0;
+                for (; p < kb; p += LANES) {
+                    FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(Bf16Widening.S, b, b0 + (long) p * Short.BYTES, ORDER)
+                            .convertShape(VectorOperators.S2I, Bf16Widening.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    s0 = FloatVector.fromArray(F, rows, ar + p).fma(w0, s0);
+                }
+                putC(c, (offC + (long) i * n + j) * Float.BYTES, s0.reduceLanes(VectorOperators.ADD) + tailDot(rows, ar, p, k, b, b0), add);
+            }
+        }
+    }
+
+    /** Σ rows[ar + q]·widen(B[q]) for q in [from, k), B's row starting at rowByte: the tail past the vector loop. */
+    private static float tailDot(float[] rows, int ar, int from, int k, MemorySegment b, long rowByte) {
+        float d = 0;
+        for (int q = from; q < k; q++) d += rows[ar + q] * Bf16Widening.toFloat(b.get(Bf16Widening.BF16, rowByte + (long) q * Short.BYTES));
+        return d;
     }
 
     private static void putC(MemorySegment c, long byteOffset, float value, boolean add) {

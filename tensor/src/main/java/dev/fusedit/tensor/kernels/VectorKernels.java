@@ -35,6 +35,11 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void matmulBf16Weights(MatmulShape shape, MemorySegment a, MemorySegment bBf16, MemorySegment c) {
+        gemm.matmulBf16Weights(shape, a, bBf16, c);
+    }
+
+    @Override
     public void attention(AttentionShape shape, MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment mask,
                           MemorySegment out, MemorySegment lse) {
         attention.forward(shape, q, k, v, mask, out, lse);

@@ -13,6 +13,9 @@ import java.util.Arrays;
  * Matrix products with torch.matmul semantics. Operands go to the matmul kernel without copies
  * whenever their layout allows: a transposed view of a contiguous matrix is passed with the
  * kernel's transpose flag, and an operand shared across the batch (a weight) with batch stride 0.
+ * A frozen bfloat16 weight (b, 2-D, row- or column-major, not requiring grad) is read as bfloat16 by
+ * {@link Kernels#matmulBf16Weights} in the forward product and in the input gradient, never widened
+ * into a float32 copy (for an embedding table used as the LM head that copy would be gigabytes).
  */
 public final class Linalg {
     private Linalg() {}
@@ -36,16 +39,18 @@ public final class Linalg {
         int[] batchShape = Pointwise.broadcastShape(leading(a.shape()), leading(b.shape()));
         int batch = Math.toIntExact(Tensor.numel(batchShape));
         DType type = KernelDispatch.computeType(a, b);
-        Operand oa = Operand.of(a, batchShape, type), ob = Operand.of(b, batchShape, type);
+        Operand oa = Operand.of(a, batchShape, type);
+        Operand bf16 = type == DType.F32 && !b.requiresGrad() ? Operand.ofBf16Weight(b) : null;
+        Operand ob = bf16 != null ? bf16 : Operand.of(b, batchShape, type);
 
         Tensor out = Tensor.zeros(type, append(batchShape, m, n));
         Kernels kernels = KernelDispatch.kernels(type);
         if (batch > 1 && ob.batchStride == 0 && oa.rowsFlatten(m, k)) {
             // a weight times a stack of row-major matrices is one tall product
-            kernels.matmul(new MatmulShape(1, Math.multiplyExact(batch, m), n, k, false, ob.trans, 0, 0, 0, false), oa.data, ob.data, out.data());
+            multiply(kernels, new MatmulShape(1, Math.multiplyExact(batch, m), n, k, false, ob.trans, 0, 0, 0, false), oa.data, ob, out.data());
         } else {
-            kernels.matmul(new MatmulShape(batch, m, n, k, oa.trans, ob.trans, oa.batchStride, ob.batchStride, (long) m * n, false),
-                    oa.data, ob.data, out.data());
+            multiply(kernels, new MatmulShape(batch, m, n, k, oa.trans, ob.trans, oa.batchStride, ob.batchStride, (long) m * n, false),
+                    oa.data, ob, out.data());
         }
         return Autograd.record(out, "matmul", g -> new Tensor[] {
                 a.requiresGrad() ? gradA(g, a.shape(), oa, ob, batchShape, m, n, k, type) : null,
@@ -66,12 +71,18 @@ public final class Linalg {
         return bias == null ? y : Pointwise.add(y, bias);
     }
 
+    /** op(X)·op(Y) with Y the b-side operand: bfloat16 or float, as {@code y} holds it. */
+    private static void multiply(Kernels kernels, MatmulShape s, MemorySegment x, Operand y, MemorySegment c) {
+        if (y.bf16) kernels.matmulBf16Weights(s, x, y.data, c);
+        else kernels.matmul(s, x, y.data, c);
+    }
+
     // ---------------------------------------------------------------- backward
 
     /**
      * dA = dC·Bᵀ per batch, computed in A's own layout (so a transposed A gets a transposed
-     * gradient), summed down to A's shape; for an A shared across the batch the sum happens in
-     * the kernel's accumulation.
+     * gradient; not for a bfloat16 B, which the kernel only takes as its right operand), summed
+     * down to A's shape; for an A shared across the batch the sum happens in the kernel's accumulation.
      */
     private static Tensor gradA(Tensor g, int[] aShape, Operand oa, Operand ob, int[] batchShape, int m, int n, int k, DType type) {
         int batch = Math.toIntExact(Tensor.numel(batchShape));
@@ -79,14 +90,15 @@ public final class Linalg {
         Kernels kernels = KernelDispatch.kernels(type);
         boolean summed = batch > 1 && oa.batchStride == 0 && Tensor.numel(leading(aShape)) == 1;
         Tensor grad;
-        if (!oa.trans && !summed && batch > 1 && ob.batchStride == 0) {
+        boolean rowMajorGrad = !oa.trans || ob.bf16;
+        if (rowMajorGrad && !summed && batch > 1 && ob.batchStride == 0) {
             // dC is a contiguous stack of rows: one tall product against the shared B
             grad = Tensor.zeros(type, append(batchShape, m, k));
-            kernels.matmul(new MatmulShape(1, Math.multiplyExact(batch, m), k, n, false, !ob.trans, 0, 0, 0, false), dC, ob.data, grad.data());
-        } else if (!oa.trans) {
-            grad = products(kernels, type, batchShape, summed, m, k, n, false, dC, (long) m * n, !ob.trans, ob.data, ob.batchStride);
+            multiply(kernels, new MatmulShape(1, Math.multiplyExact(batch, m), k, n, false, !ob.trans, 0, 0, 0, false), dC, ob, grad.data());
+        } else if (rowMajorGrad) {
+            grad = products(kernels, type, batchShape, summed, m, k, n, false, dC, (long) m * n, !ob.trans, ob);
         } else {
-            grad = products(kernels, type, batchShape, summed, k, m, n, ob.trans, ob.data, ob.batchStride, true, dC, (long) m * n)
+            grad = products(kernels, type, batchShape, summed, k, m, n, ob.trans, ob.data, ob.batchStride, true, Operand.floats(dC, (long) m * n))
                     .transpose(-1, -2);
         }
         return summed ? grad.reshape(aShape) : Reduce.sumToShape(grad, aShape);
@@ -111,32 +123,32 @@ public final class Linalg {
                 grad = stored.transpose(0, 1);
             }
         } else if (!ob.trans) {
-            grad = products(kernels, type, batchShape, summed, k, n, m, !oa.trans, oa.data, oa.batchStride, false, dC, (long) m * n);
+            grad = products(kernels, type, batchShape, summed, k, n, m, !oa.trans, oa.data, oa.batchStride, false, Operand.floats(dC, (long) m * n));
         } else {
-            grad = products(kernels, type, batchShape, summed, n, k, m, true, dC, (long) m * n, oa.trans, oa.data, oa.batchStride)
+            grad = products(kernels, type, batchShape, summed, n, k, m, true, dC, (long) m * n, oa.trans, oa)
                     .transpose(-1, -2);
         }
         return summed ? grad.reshape(bShape) : Reduce.sumToShape(grad, bShape);
     }
 
     /**
-     * op(X)·op(Y) for every batch entry (X's entry b at b·strideX, Y's at b·strideY): a stack
+     * op(X)·op(Y) for every batch entry (X's entry b at b·strideX, Y's at y.batchStride): a stack
      * [batch..., M, N], or when summed one [M, N] matrix that accumulates the entries, call after
      * call (the gradient of an operand shared across the batch, without a batch-sized buffer).
      */
     private static Tensor products(Kernels kernels, DType type, int[] batchShape, boolean summed, int M, int N, int K,
-                                   boolean transX, MemorySegment x, long strideX, boolean transY, MemorySegment y, long strideY) {
+                                   boolean transX, MemorySegment x, long strideX, boolean transY, Operand y) {
         int batch = Math.toIntExact(Tensor.numel(batchShape));
         if (!summed) {
             Tensor c = Tensor.zeros(type, append(batchShape, M, N));
-            kernels.matmul(new MatmulShape(batch, M, N, K, transX, transY, strideX, strideY, (long) M * N, false), x, y, c.data());
+            multiply(kernels, new MatmulShape(batch, M, N, K, transX, transY, strideX, y.batchStride, (long) M * N, false), x, y, c.data());
             return c;
         }
         Tensor c = Tensor.zeros(type, M, N);
-        long bytes = type.byteSize();
+        long bytes = type.byteSize(), yBytes = y.bf16 ? DType.BF16.byteSize() : bytes;
         for (int b = 0; b < batch; b++)
-            kernels.matmul(new MatmulShape(1, M, N, K, transX, transY, 0, 0, 0, b > 0),
-                    x.asSlice(b * strideX * bytes), y.asSlice(b * strideY * bytes), c.data());
+            multiply(kernels, new MatmulShape(1, M, N, K, transX, transY, 0, 0, 0, b > 0),
+                    x.asSlice(b * strideX * bytes), new Operand(y.data.asSlice(b * y.batchStride * yBytes), y.trans, 0, y.bf16), c.data());
         return c;
     }
 
@@ -144,9 +156,24 @@ public final class Linalg {
 
     /**
      * One operand as the kernel reads it: a stack of matrices, each row-major or (trans) stored
-     * transposed with no padding, batch b starting at b·batchStride elements of data.
+     * transposed with no padding, batch b starting at b·batchStride elements of data; the elements
+     * are of the compute type, or bfloat16 when bf16 (a weight for {@link Kernels#matmulBf16Weights}).
      */
-    private record Operand(MemorySegment data, boolean trans, long batchStride) {
+    private record Operand(MemorySegment data, boolean trans, long batchStride, boolean bf16) {
+
+        /** Row-major values of the compute type. */
+        static Operand floats(MemorySegment data, long batchStride) {
+            return new Operand(data, false, batchStride, false);
+        }
+
+        /**
+         * A 2-D bfloat16 weight stored row- or column-major, read in place; null when the tensor is
+         * not one (then it goes through {@link #of}, widened to float32).
+         */
+        static Operand ofBf16Weight(Tensor w) {
+            if (w.dtype() != DType.BF16 || w.dim() != 2 || !(rowMajor(w) || columnMajor(w))) return null;
+            return new Operand(w.segment().asSlice(w.offset() * DType.BF16.byteSize()), !rowMajor(w), 0, true);
+        }
 
         static Operand of(Tensor x, int[] batchShape, DType type) {
             Tensor t = x.detach();
@@ -164,7 +191,7 @@ public final class Linalg {
             }
             boolean trans = !rowMajor(t);
             MemorySegment data = t.segment().asSlice(t.offset() * type.byteSize());
-            return new Operand(data, trans, stride);
+            return new Operand(data, trans, stride, false);
         }
 
         /** Row-major matrices whose rows also follow each other across the batch. */

@@ -46,6 +46,21 @@ class MatmulKernelsTest {
     }
 
     @Test
+    void trainingStepShapesInTheirForwardAndBackwardForms() {
+        // A linear layer of the tiny training config: y = x·Wᵀ, dX = dY·W, dW = dYᵀ·X, with 4096 or 1024 rows.
+        long seed = 50;
+        int[][] inOut = {{128, 128}, {128, 512}, {512, 128}};
+        for (int[] p : inOut) {
+            int in = p[0], out = p[1];
+            check(new MatmulShape(1, 4096, out, in, false, true, 4096L * in, (long) in * out, 4096L * out, false), seed++);
+            check(new MatmulShape(1, 4096, in, out, false, false, 4096L * out, (long) in * out, 4096L * in, false), seed++);
+            check(new MatmulShape(1, out, in, 4096, true, false, 4096L * out, 4096L * in, (long) in * out, false), seed++);
+        }
+        check(new MatmulShape(1, 1024, 128, 128, false, true, 1024 * 128, 128 * 128, 1024 * 128, false), seed++);
+        check(new MatmulShape(1, 128, 128, 1024, true, false, 1024 * 128, 1024 * 128, 128 * 128, true), seed);
+    }
+
+    @Test
     void accumulateAddsIntoTheExistingOutput() {
         long seed = 100;
         for (int[] shape : new int[][]{{1, 40, 50}, {3, 70, 9}, {37, 53, 300}, {160, 130, 260}})

@@ -165,10 +165,16 @@ class LinalgTest {
 
     /** Delegates to the float oracle, recording each matmul's shape. */
     static Kernels recordingMatmul(List<MatmulShape> calls) {
+        return recordingMatmul(calls, calls);
+    }
+
+    /** Delegates to the float oracle, recording float32 and bfloat16-weight matmul shapes in separate lists. */
+    static Kernels recordingMatmul(List<MatmulShape> calls, List<MatmulShape> bf16Calls) {
         Kernels oracle = ScalarKernels.F32;
         return new Kernels() {
             public String name() { return "recording"; }
             public void matmul(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c) { calls.add(s); oracle.matmul(s, a, b, c); }
+            public void matmulBf16Weights(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c) { bf16Calls.add(s); oracle.matmulBf16Weights(s, a, b, c); }
             public void attention(AttentionShape s, MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment m, MemorySegment o, MemorySegment l) { oracle.attention(s, q, k, v, m, o, l); }
             public void attentionBackward(AttentionShape s, MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment m, MemorySegment o, MemorySegment l,
                                           MemorySegment d, MemorySegment dq, MemorySegment dk, MemorySegment dv) { oracle.attentionBackward(s, q, k, v, m, o, l, d, dq, dk, dv); }
