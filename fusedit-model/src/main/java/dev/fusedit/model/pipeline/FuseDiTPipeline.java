@@ -62,7 +62,8 @@ public final class FuseDiTPipeline implements AutoCloseable {
     public static FuseDiTPipeline load(Path pipelineFolder) throws IOException {
         PipelineFolder folder = PipelineFolder.open(pipelineFolder);
         Tokenizer tokenizer = Tokenizers.load(folder.tokenizerDir());
-        FuseDiTCheckpoint transformer = FuseDiTCheckpoint.open(folder.transformerDir());
+        // weights stay as stored (a BF16 checkpoint is read by the BF16 kernels: half the memory)
+        FuseDiTCheckpoint transformer = FuseDiTCheckpoint.open(folder.transformerDir(), true);
         GemmaCheckpoint textEncoder = null;
         VaeCheckpoint vae = null;
         try {
