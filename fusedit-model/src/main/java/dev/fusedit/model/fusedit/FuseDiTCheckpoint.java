@@ -34,9 +34,9 @@ public final class FuseDiTCheckpoint implements AutoCloseable {
     }
 
     /**
-     * Opens a transformer folder. With {@code keepStoredDtype} the weights stay zero-copy views of
-     * the memory-mapped file in their stored dtype (BF16 checkpoints are then read by the BF16
-     * kernels directly: inference at half the memory); otherwise they are converted to float32.
+     * Opens a transformer folder. With {@code keepStoredDtype} (inference) the weights stay frozen,
+     * zero-copy views of the memory-mapped file in their stored dtype (BF16 checkpoints are then
+     * read by the BF16 kernels directly: half the memory); otherwise they are converted to float32.
      */
     public static FuseDiTCheckpoint open(Path transformerDir, boolean keepStoredDtype) throws IOException {
         if (!Files.isDirectory(transformerDir)) throw new IOException(transformerDir + ": not a transformer folder");
@@ -47,9 +47,13 @@ public final class FuseDiTCheckpoint implements AutoCloseable {
             Module model = fused ? new FuseDiT(config) : new DiT(config);
             String posKey = (fused ? "dit." : "") + "patch_embed.pos_embed";
             StateDict.load(model, weights, "", key -> key.equals(posKey) && config.posEmbed() == FuseDiTConfig.PosEmbed.APE);
-            if (!keepStoredDtype)
+            if (keepStoredDtype) {
+                // inference: frozen, so BF16 weights go to the BF16 kernels instead of float32 copies
+                model.setTrainable(false);
+            } else {
                 for (Parameter p : model.namedParameters().values())
                     if (p.get().dtype() != DType.F32) p.set(p.get().detach().to(DType.F32));
+            }
             DiT dit = fused ? ((FuseDiT) model).dit : (DiT) model;
             if (weights.contains(posKey)) dit.patchEmbed.setPositionTable(weights.get(posKey));
             return new FuseDiTCheckpoint(config, model, weights);
