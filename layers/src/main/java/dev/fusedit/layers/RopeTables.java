@@ -71,14 +71,21 @@ public final class RopeTables {
     private static CosSin build(int batch, int seq, int dim, AngleAt angle) {
         Tensor cos = Tensor.zeros(DType.F32, batch, seq, dim), sin = Tensor.zeros(DType.F32, batch, seq, dim);
         MemorySegment c = cos.data(), s = sin.data();
+        // every layout repeats its first half in the second (cat(f, f)): compute it once, copy it
+        int half = dim % 2 == 0 ? dim / 2 : dim;
         long i = 0;
         for (int b = 0; b < batch; b++)
-            for (int t = 0; t < seq; t++)
-                for (int d = 0; d < dim; d++, i++) {
+            for (int t = 0; t < seq; t++, i += dim) {
+                for (int d = 0; d < half; d++) {
                     float a = angle.at(b, t, d);
-                    c.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) Math.cos(a));
-                    s.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) Math.sin(a));
+                    c.setAtIndex(ValueLayout.JAVA_FLOAT, i + d, (float) Math.cos(a));
+                    s.setAtIndex(ValueLayout.JAVA_FLOAT, i + d, (float) Math.sin(a));
                 }
+                if (half < dim) {
+                    MemorySegment.copy(c, i * 4, c, (i + half) * 4, half * 4L);
+                    MemorySegment.copy(s, i * 4, s, (i + half) * 4, half * 4L);
+                }
+            }
         return new CosSin(cos, sin);
     }
 }

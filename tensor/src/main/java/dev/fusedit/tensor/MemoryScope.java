@@ -2,6 +2,8 @@ package dev.fusedit.tensor;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Owns the off-heap memory of the tensors created while it is open, and frees all of it
@@ -24,21 +26,43 @@ public final class MemoryScope implements AutoCloseable {
     private final boolean attached;
     private boolean closed;
 
-    private MemoryScope(MemoryScope parent, boolean attached) {
+    // with a pool: tensors are slices of blocks taken from it (bump-allocated in the current slab),
+    // re-scoped to this scope's arena so that using them after close() still fails
+    private final MemoryPool pool;
+    private final List<MemorySegment> taken = new ArrayList<>();
+    private MemorySegment slab;
+    private long slabUsed;
+
+    private MemoryScope(MemoryScope parent, boolean attached, MemoryPool pool) {
         this.parent = parent;
         this.attached = attached;
+        this.pool = pool;
     }
 
-    /** Opens a scope that becomes the allocation target of this thread until closed. */
+    /**
+     * Opens a scope that becomes the allocation target of this thread until closed. Inside a
+     * scope that draws from a {@link MemoryPool}, the new scope draws from the same pool.
+     */
     public static MemoryScope open() {
-        MemoryScope scope = new MemoryScope(CURRENT.get(), true);
+        MemoryScope parent = CURRENT.get();
+        return open(parent, parent == null ? null : parent.pool);
+    }
+
+    /** Like {@link #open()}, with the tensors' memory taken from {@code pool} and handed back to it on close. */
+    public static MemoryScope open(MemoryPool pool) {
+        if (pool == null) throw new IllegalArgumentException("pool must not be null (use open())");
+        return open(CURRENT.get(), pool);
+    }
+
+    private static MemoryScope open(MemoryScope parent, MemoryPool pool) {
+        MemoryScope scope = new MemoryScope(parent, true, pool);
         CURRENT.set(scope);
         return scope;
     }
 
     /** A scope that is not made current: allocate into it explicitly with {@link #allocate(long)}. */
     public static MemoryScope openDetached() {
-        return new MemoryScope(null, false);
+        return new MemoryScope(null, false, null);
     }
 
     /** Runs {@code body} with this (detached) scope as the thread's allocation target. */
@@ -54,18 +78,43 @@ public final class MemoryScope implements AutoCloseable {
 
     /** Zero-filled, 64-byte aligned memory owned by this scope. */
     public MemorySegment allocate(long bytes) {
+        return allocate(bytes, true);
+    }
+
+    /**
+     * 64-byte aligned memory owned by this scope; with {@code zero} false its contents are
+     * undefined (for outputs that the caller overwrites completely).
+     */
+    public synchronized MemorySegment allocate(long bytes, boolean zero) {
         if (closed) throw new IllegalStateException("memory scope is closed");
-        return arena.allocate(Math.max(bytes, 1), ALIGNMENT);
+        if (pool == null) return arena.allocate(Math.max(bytes, 1), ALIGNMENT);
+        long size = (Math.max(bytes, 1) + ALIGNMENT - 1) & -ALIGNMENT;
+        MemorySegment block;
+        if (size > MemoryPool.SLAB_BYTES / 4) {
+            block = pool.take(MemoryPool.blockSize(size));
+            taken.add(block);
+        } else {
+            if (slab == null || slabUsed + size > slab.byteSize()) {
+                slab = pool.take(MemoryPool.SLAB_BYTES);
+                taken.add(slab);
+                slabUsed = 0;
+            }
+            block = slab.asSlice(slabUsed, size);
+            slabUsed += size;
+        }
+        MemorySegment out = block.asSlice(0, Math.max(bytes, 1)).reinterpret(arena, null);
+        if (zero) out.fill((byte) 0);
+        return out;
     }
 
     public Arena arena() {
         return arena;
     }
 
-    /** Zero-filled, 64-byte aligned memory in the thread's current scope (or an automatic arena). */
-    static MemorySegment allocateCurrent(long bytes) {
+    /** 64-byte aligned memory in the thread's current scope (or an automatic arena), zero-filled when asked. */
+    static MemorySegment allocateCurrent(long bytes, boolean zero) {
         MemoryScope scope = CURRENT.get();
-        if (scope != null) return scope.allocate(bytes);
+        if (scope != null) return scope.allocate(bytes, zero);
         return Arena.ofAuto().allocate(Math.max(bytes, 1), ALIGNMENT);
     }
 
@@ -78,5 +127,10 @@ public final class MemoryScope implements AutoCloseable {
             CURRENT.set(parent);
         }
         arena.close();
+        if (pool != null) {
+            pool.give(taken);
+            taken.clear();
+            slab = null;
+        }
     }
 }

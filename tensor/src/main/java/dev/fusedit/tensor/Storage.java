@@ -11,13 +11,18 @@ public record Storage(MemorySegment segment, MemoryScope owner) {
 
     /** Zero-filled storage for {@code elements} values of {@code dtype} in the current scope. */
     static Storage allocate(DType dtype, long elements) {
-        return new Storage(MemoryScope.allocateCurrent(elements * dtype.byteSize()), null);
+        return new Storage(MemoryScope.allocateCurrent(elements * dtype.byteSize(), true), null);
+    }
+
+    /** Storage with undefined contents (the caller overwrites every element) in the current scope. */
+    static Storage allocateUninitialized(DType dtype, long elements) {
+        return new Storage(MemoryScope.allocateCurrent(elements * dtype.byteSize(), false), null);
     }
 
     /** Zero-filled storage with the same lifetime as this one. */
     Storage sibling(DType dtype, long elements) {
         long bytes = elements * dtype.byteSize();
         if (owner != null) return new Storage(owner.allocate(bytes), owner);
-        return new Storage(MemoryScope.allocateCurrent(bytes), null);
+        return new Storage(MemoryScope.allocateCurrent(bytes, true), null);
     }
 }

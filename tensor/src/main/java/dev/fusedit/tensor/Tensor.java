@@ -46,6 +46,15 @@ public final class Tensor {
         return new Tensor(Storage.allocate(dtype, n), dtype, shape, contiguousStrides(shape), 0);
     }
 
+    /**
+     * A contiguous tensor whose contents are undefined, for outputs that the caller overwrites
+     * completely before anyone reads them (fresh memory may hold a previous step's values).
+     */
+    public static Tensor empty(DType dtype, int... shape) {
+        long n = numel(shape);
+        return new Tensor(Storage.allocateUninitialized(dtype, n), dtype, shape, contiguousStrides(shape), 0);
+    }
+
     public static Tensor zeros(int... shape) {
         return zeros(DType.F32, shape);
     }
@@ -204,13 +213,17 @@ public final class Tensor {
             MemorySegment.copy(src.segment(), src.offset * dtype.byteSize(), segment(), offset * dtype.byteSize(), numel() * dtype.byteSize());
             return this;
         }
+        if (dtype == src.dtype) {
+            StridedCopy.copy(this, src);
+            return this;
+        }
         StridedWalk.forEach2(this, src, (i, at, atSrc) -> Elements.write(segment(), dtype, at, Elements.read(src.segment(), src.dtype, atSrc)));
         return this;
     }
 
     /** A new contiguous tensor with the same values, converted to {@code target} (recorded). */
     public Tensor to(DType target) {
-        Tensor out = zeros(target, shape).copyFrom(this);
+        Tensor out = empty(target, shape).copyFrom(this);
         DType from = dtype;
         return Autograd.record(out, "to", g -> new Tensor[] {g.to(from)}, this);
     }
@@ -218,13 +231,13 @@ public final class Tensor {
     /** This tensor if already contiguous, else a contiguous copy (recorded). */
     public Tensor contiguous() {
         if (isContiguous()) return this;
-        Tensor out = zeros(dtype, shape).copyFrom(this);
+        Tensor out = empty(dtype, shape).copyFrom(this);
         return Autograd.record(out, "contiguous", g -> new Tensor[] {g}, this);
     }
 
     /** A contiguous copy that never shares storage with this tensor (recorded). */
     public Tensor copy() {
-        Tensor out = zeros(dtype, shape).copyFrom(this);
+        Tensor out = empty(dtype, shape).copyFrom(this);
         return Autograd.record(out, "copy", g -> new Tensor[] {g}, this);
     }
 

@@ -13,6 +13,7 @@ import dev.fusedit.model.pipeline.FlowMatchEulerScheduler;
 import dev.fusedit.model.tokenizer.Tokenizer;
 import dev.fusedit.model.tokenizer.Tokenizers;
 import dev.fusedit.tensor.DType;
+import dev.fusedit.tensor.MemoryPool;
 import dev.fusedit.tensor.MemoryScope;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.io.SafeTensorsFile;
@@ -68,6 +69,8 @@ public final class Trainer implements AutoCloseable {
     private final LearningRate lr;
     private final CheckpointStore checkpoints;
     private final TensorSource resumedWeights;
+    /** Every step allocates the same tensors: its scope reuses the previous step's memory. */
+    private final MemoryPool stepMemory = new MemoryPool();
     private long step;
 
     /** Called around checkpoint writes; tests use it to kill the process mid-write. */
@@ -177,19 +180,39 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    record StepResult(double loss, double gradNorm, double lr) {}
+    /** What one optimizer step measured: the mean loss, the gradient norm before clipping, the learning rate used. */
+    public record StepResult(double loss, double gradNorm, double lr) {}
 
     /** One optimizer step (with gradient accumulation) from the state after {@code s} steps. */
     StepResult trainStep(long s) throws IOException {
+        int accum = config.trainer().gradientAccumulationSteps();
+        return trainStep(s, micro -> data.batch(s * accum + micro, config.data().batchSize()));
+    }
+
+    /**
+     * One optimizer step from the state after {@code s} steps on a given batch (used for every
+     * micro-batch), without logging or checkpoints: what {@code fusedit bench train-step} times.
+     * The step's noise and σ draws are those of step {@code s}.
+     */
+    public StepResult trainStep(long s, TrainingBatch batch) {
+        return trainStep(s, micro -> batch);
+    }
+
+    /** The batch a run reads at batch index {@code index} (one micro-batch). */
+    public TrainingBatch batch(long index) {
+        return data.batch(index, config.data().batchSize());
+    }
+
+    private StepResult trainStep(long s, java.util.function.IntFunction<TrainingBatch> microBatch) {
         var t = config.trainer();
         int accum = t.gradientAccumulationSteps();
         double lossSum = 0;
         params.zeroGrads();
         for (int micro = 0; micro < accum; micro++) {
-            try (MemoryScope scope = MemoryScope.open()) {
+            try (MemoryScope scope = MemoryScope.open(stepMemory)) {
                 long batchIndex = s * accum + micro;
                 Rng rng = StepRandom.forBatch(t.seed(), batchIndex);
-                TrainingBatch batch = data.batch(batchIndex, config.data().batchSize());
+                TrainingBatch batch = microBatch.apply(micro);
                 Tensor loss = flowMatchingLoss(batch, rng);
                 lossSum += loss.item();
                 Pointwise.mul(loss, 1.0 / accum).backward();
@@ -316,5 +339,6 @@ public final class Trainer implements AutoCloseable {
         params.close();
         data.close();
         if (resumedWeights != null) resumedWeights.close();
+        stepMemory.close();
     }
 }

@@ -7,6 +7,7 @@ import dev.fusedit.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /**
  * Where tokens sit (RoPE positions) and what they may see (additive masks) in the fused
@@ -40,6 +41,28 @@ public final class FusionLayout {
      * DiT use offset 0. Null for APE.
      */
     public static RopeTables.CosSin imageRope(FuseDiTConfig c, int h, int w, int[] offset) {
+        if (c.posEmbed() == FuseDiTConfig.PosEmbed.APE) return null;
+        // samples with the same offset share a table: compute each distinct one once, then copy
+        int[] distinct = Arrays.stream(offset).distinct().toArray();
+        RopeTables.CosSin few = imageRopeOf(c, h, w, distinct);
+        if (distinct.length == offset.length) return few;
+        int batch = offset.length, n = h * w, d = c.base().headDim();
+        long rowBytes = (long) n * d * Float.BYTES;
+        Tensor cos = Tensor.empty(DType.F32, batch, n, d), sin = Tensor.empty(DType.F32, batch, n, d);
+        for (int b = 0; b < batch; b++) {
+            int slot = indexOf(distinct, offset[b]);
+            MemorySegment.copy(few.cos().data(), slot * rowBytes, cos.data(), b * rowBytes, rowBytes);
+            MemorySegment.copy(few.sin().data(), slot * rowBytes, sin.data(), b * rowBytes, rowBytes);
+        }
+        return new RopeTables.CosSin(cos, sin);
+    }
+
+    private static int indexOf(int[] values, int v) {
+        for (int i = 0; i < values.length; i++) if (values[i] == v) return i;
+        throw new IllegalStateException("offset " + v + " missing from its distinct values");
+    }
+
+    private static RopeTables.CosSin imageRopeOf(FuseDiTConfig c, int h, int w, int[] offset) {
         int batch = offset.length, n = h * w, d = c.base().headDim();
         double theta = c.base().ropeTheta();
         int[][] rows = new int[batch][n], cols = new int[batch][n], seq = new int[batch][n];

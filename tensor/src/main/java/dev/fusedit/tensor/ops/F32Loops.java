@@ -1,6 +1,9 @@
 package dev.fusedit.tensor.ops;
 
 import dev.fusedit.tensor.Elements;
+import dev.fusedit.tensor.kernels.KernelPool;
+import dev.fusedit.tensor.kernels.KernelProvider;
+import dev.fusedit.tensor.kernels.VectorKernels;
 import dev.fusedit.tensor.kernels.VectorWidth;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -56,12 +59,42 @@ final class F32Loops {
         }
     }
 
+    /** Below this many elements a loop runs on the calling thread: a fork/join round costs about as much as the work. */
+    private static final long PARALLEL_MIN = 1 << 17;
+
+    /** A part [from, to) of one elementwise loop. */
+    @FunctionalInterface
+    private interface Part {
+        void run(long from, long to);
+    }
+
+    /**
+     * Runs {@code part} over [0, n) split across the kernel pool's threads when n is large (these
+     * loops are memory-bound, and two threads move about twice the bytes of one); elementwise
+     * results do not depend on the split.
+     */
+    private static void split(long n, Part part) {
+        KernelPool pool = n >= PARALLEL_MIN && KernelProvider.current() instanceof VectorKernels vk ? vk.pool() : null;
+        if (pool == null || pool.threads() < 2) {
+            part.run(0, n);
+            return;
+        }
+        int tasks = pool.threads();
+        long per = (n / tasks + LANES - 1) / LANES * LANES;
+        pool.forEach(tasks, t -> part.run(Math.min(n, t * per), t == tasks - 1 ? n : Math.min(n, (t + 1) * per)));
+    }
+
     private static FloatVector load(MemorySegment s, long i) {
         return FloatVector.fromMemorySegment(F, s, i * 4, ORDER);
     }
 
     /** out[i] = op(a[i], b[i]) for i < n. */
     static void binary(Arith op, MemorySegment a, long ai, MemorySegment b, long bi, MemorySegment out, long oi, long n) {
+        if (n < PARALLEL_MIN) binaryPart(op, a, ai, b, bi, out, oi, n);
+        else split(n, (from, to) -> binaryPart(op, a, ai + from, b, bi + from, out, oi + from, to - from));
+    }
+
+    private static void binaryPart(Arith op, MemorySegment a, long ai, MemorySegment b, long bi, MemorySegment out, long oi, long n) {
         long i = 0, bound = VectorWidth.loopBound(n);
         switch (op) {
             case ADD -> { for (; i < bound; i += LANES) load(a, ai + i).add(load(b, bi + i)).intoMemorySegment(out, (oi + i) * 4, ORDER); }
@@ -75,6 +108,11 @@ final class F32Loops {
 
     /** out[i] = op(a[i], c), or op(c, a[i]) when {@code constantFirst}, for i < n. */
     static void withConstant(Arith op, MemorySegment a, long ai, float c, boolean constantFirst, MemorySegment out, long oi, long n) {
+        if (n < PARALLEL_MIN) withConstantPart(op, a, ai, c, constantFirst, out, oi, n);
+        else split(n, (from, to) -> withConstantPart(op, a, ai + from, c, constantFirst, out, oi + from, to - from));
+    }
+
+    private static void withConstantPart(Arith op, MemorySegment a, long ai, float c, boolean constantFirst, MemorySegment out, long oi, long n) {
         FloatVector cv = FloatVector.broadcast(F, c);
         long i = 0, bound = VectorWidth.loopBound(n);
         switch (op) {
@@ -118,6 +156,11 @@ final class F32Loops {
 
     /** out[i] = fn(a[i]) for i < n. */
     static void unary(Fn fn, MemorySegment a, long ai, MemorySegment out, long oi, long n) {
+        if (n < PARALLEL_MIN) unaryPart(fn, a, ai, out, oi, n);
+        else split(n, (from, to) -> unaryPart(fn, a, ai + from, out, oi + from, to - from));
+    }
+
+    private static void unaryPart(Fn fn, MemorySegment a, long ai, MemorySegment out, long oi, long n) {
         long i = 0, bound = VectorWidth.loopBound(n);
         FloatVector one = FloatVector.broadcast(F, 1f);
         switch (fn) {

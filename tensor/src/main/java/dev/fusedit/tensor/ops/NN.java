@@ -30,11 +30,11 @@ public final class NN {
         DType type = KernelDispatch.computeType(x);
         Tensor rowsX = toLast(x, axis, type);
         int cols = x.size(axis), rows = rowCount(x, cols);
-        Tensor y = Tensor.zeros(type, rowsX.shape());
+        Tensor y = Tensor.empty(type, rowsX.shape());
         KernelDispatch.kernels(type).softmax(rows, cols, rowsX.data(), y.data());
         return Autograd.record(fromLast(y, axis), "softmax", g -> {
             Tensor dy = toLast(g, axis, type);
-            Tensor dx = Tensor.zeros(type, dy.shape());
+            Tensor dx = Tensor.empty(type, dy.shape());
             KernelDispatch.kernels(type).softmaxBackward(rows, cols, y.data(), dy.data(), dx.data());
             return new Tensor[] {fromLast(dx, axis)};
         }, x);
@@ -126,10 +126,10 @@ public final class NN {
         DType type = KernelDispatch.computeType(gate, up);
         Tensor g0 = KernelDispatch.prepared(gate, type), u0 = KernelDispatch.prepared(up, type);
         long n = gate.numel();
-        Tensor out = Tensor.zeros(type, gate.shape());
+        Tensor out = Tensor.empty(type, gate.shape());
         KernelDispatch.kernels(type).geglu(n, g0.data(), u0.data(), out.data());
         return Autograd.record(out, "geglu", g -> {
-            Tensor dGate = Tensor.zeros(type, gate.shape()), dUp = Tensor.zeros(type, gate.shape());
+            Tensor dGate = Tensor.empty(type, gate.shape()), dUp = Tensor.empty(type, gate.shape());
             KernelDispatch.kernels(type).gegluBackward(n, g0.data(), u0.data(), KernelDispatch.data(g, type), dGate.data(), dUp.data());
             return new Tensor[] {dGate, dUp};
         }, gate, up);
@@ -152,10 +152,10 @@ public final class NN {
         int rows = rowCount(x, dim);
         Tensor x0 = KernelDispatch.prepared(x, type), w0 = KernelDispatch.prepared(weight, type);
         MemorySegment ws = w0 == null ? null : w0.data();
-        Tensor out = Tensor.zeros(type, x.shape()), rstd = Tensor.zeros(type, rows);
+        Tensor out = Tensor.empty(type, x.shape()), rstd = Tensor.empty(type, rows);
         KernelDispatch.kernels(type).rmsNorm(rows, dim, (float) eps, (float) weightOffset, x0.data(), ws, out.data(), rstd.data());
         return Autograd.record(out, "rms_norm", g -> {
-            Tensor dx = Tensor.zeros(type, x.shape());
+            Tensor dx = Tensor.empty(type, x.shape());
             Tensor dw = weight != null && weight.requiresGrad() ? Tensor.zeros(type, dim) : null;
             KernelDispatch.kernels(type).rmsNormBackward(rows, dim, (float) weightOffset, x0.data(), ws, rstd.data(),
                     KernelDispatch.data(g, type), dx.data(), dw == null ? null : dw.data());
@@ -187,10 +187,10 @@ public final class NN {
         requireRepeatedHalves(c0, "cos");
         requireRepeatedHalves(s0, "sin");
         RopeShape shape = new RopeShape(batch, seq, heads, headDim, cos.size(0));
-        Tensor out = Tensor.zeros(type, x.shape());
+        Tensor out = Tensor.empty(type, x.shape());
         KernelDispatch.kernels(type).rope(shape, KernelDispatch.data(x, type), c0.data(), s0.data(), out.data(), false);
         return Autograd.record(out, "rope", g -> {
-            Tensor dx = Tensor.zeros(type, x.shape());
+            Tensor dx = Tensor.empty(type, x.shape());
             KernelDispatch.kernels(type).rope(shape, KernelDispatch.data(g, type), c0.data(), s0.data(), dx.data(), true);
             return new Tensor[] {dx};
         }, x);
@@ -236,10 +236,10 @@ public final class NN {
         DType type = KernelDispatch.computeType(q, k, v, mask);
         Tensor q0 = KernelDispatch.prepared(q, type), k0 = KernelDispatch.prepared(k, type), v0 = KernelDispatch.prepared(v, type);
         MemorySegment m0 = KernelDispatch.data(mask, type);
-        Tensor out = Tensor.zeros(type, q.shape()), lse = Tensor.zeros(type, batch, heads, qLen);
+        Tensor out = Tensor.empty(type, q.shape()), lse = Tensor.empty(type, batch, heads, qLen);
         KernelDispatch.kernels(type).attention(shape, q0.data(), k0.data(), v0.data(), m0, out.data(), lse.data());
         return Autograd.record(out, "attention", g -> {
-            Tensor dq = Tensor.zeros(type, q.shape()), dk = Tensor.zeros(type, k.shape()), dv = Tensor.zeros(type, v.shape());
+            Tensor dq = Tensor.empty(type, q.shape()), dk = Tensor.empty(type, k.shape()), dv = Tensor.empty(type, v.shape());
             KernelDispatch.kernels(type).attentionBackward(shape, q0.data(), k0.data(), v0.data(), m0, out.data(), lse.data(),
                     KernelDispatch.data(g, type), dq.data(), dk.data(), dv.data());
             return new Tensor[] {dq, dk, dv};
@@ -272,7 +272,7 @@ public final class NN {
         DType type = table.dtype().computeType();
         int[] outShape = Arrays.copyOf(ids.shape(), ids.dim() + 1);
         outShape[ids.dim()] = dim;
-        Tensor out = Tensor.zeros(type, outShape);
+        Tensor out = Tensor.empty(type, outShape);
         MemorySegment os = out.data(), ts = table.segment();
         long rowStride = table.stride(0), colStride = table.stride(1), offset = table.offset();
         if (table.dtype() == type && colStride == 1) {

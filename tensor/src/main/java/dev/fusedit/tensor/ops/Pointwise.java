@@ -36,14 +36,14 @@ public final class Pointwise {
     /** out[i] = f(a[i], b[i]) after broadcasting a and b to a common shape (not recorded). */
     public static Tensor map(Tensor a, Tensor b, DoubleBinaryOperator f) {
         int[] shape = broadcastShape(a.shape(), b.shape());
-        Tensor out = Tensor.zeros(resultType(a, b), shape);
+        Tensor out = Tensor.empty(resultType(a, b), shape);
         if (!contiguousPath(out, a, b, f) && !rowPath(out, a, b, f)) mapInto(out, a, b, f);
         return out;
     }
 
     /** out[i] = f(a[i]) (not recorded). */
     public static Tensor map(Tensor a, DoubleUnaryOperator f) {
-        Tensor out = Tensor.zeros(a.dtype().computeType(), a.shape());
+        Tensor out = Tensor.empty(a.dtype().computeType(), a.shape());
         MemorySegment o = out.segment();
         if (a.isContiguous() && a.dtype() == DType.F32) {
             MemorySegment sa = a.segment();
@@ -159,7 +159,7 @@ public final class Pointwise {
      */
     static Tensor broadcastCopy(Tensor src, int[] shape) {
         Tensor e = src.detach().expand(shape);
-        Tensor out = Tensor.zeros(src.dtype(), shape);
+        Tensor out = Tensor.empty(src.dtype(), shape);
         long inner = e.dim() == 0 ? 0 : e.stride(-1);
         if (e.dim() == 0 || (inner != 0 && inner != 1)) return out.copyFrom(e);
         long[] starts = rowStarts(e);
@@ -221,7 +221,7 @@ public final class Pointwise {
     /** x op c, or c op x when {@code constantFirst} (not recorded); F32 contiguous runs vectorized. */
     private static Tensor mapConstant(Tensor x, double c, Arith op, boolean constantFirst) {
         if (x.dtype() == DType.F32 && x.isContiguous()) {
-            Tensor out = Tensor.zeros(DType.F32, x.shape());
+            Tensor out = Tensor.empty(DType.F32, x.shape());
             F32Loops.withConstant(op, x.segment(), x.offset(), (float) c, constantFirst, out.segment(), 0, out.numel());
             return out;
         }
@@ -411,7 +411,7 @@ public final class Pointwise {
      */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         int[] shape = broadcastShape(broadcastShape(cond.shape(), a.shape()), b.shape());
-        Tensor out = Tensor.zeros(resultType(a, b), shape);
+        Tensor out = Tensor.empty(resultType(a, b), shape);
         out.copyFrom(b.detach().expand(shape));
         overwriteWhere(out, cond, a.detach().expand(shape), true);
         return Autograd.record(out, "where", g -> new Tensor[] {
@@ -426,7 +426,7 @@ public final class Pointwise {
         if (!Arrays.equals(broadcastShape(shape, mask.shape()), shape))
             throw new IllegalArgumentException("mask of shape " + Arrays.toString(mask.shape()) + " does not broadcast to the tensor's shape "
                     + Arrays.toString(shape));
-        Tensor out = Tensor.zeros(x.dtype().computeType(), shape).copyFrom(x);
+        Tensor out = Tensor.empty(x.dtype().computeType(), shape).copyFrom(x);
         overwriteWhere(out, mask, Tensor.full(DType.F64, value, new int[0]).expand(shape), true);
         return Autograd.record(out, "masked_fill", g -> new Tensor[] {keepWhere(g, mask, false), null}, x, mask);
     }
@@ -443,7 +443,7 @@ public final class Pointwise {
 
     /** g where (cond != 0) == {@code when}, else 0; g's shape (cond broadcasts to it). */
     private static Tensor keepWhere(Tensor g, Tensor cond, boolean when) {
-        Tensor out = Tensor.zeros(g.dtype().computeType(), g.shape()).copyFrom(g);
+        Tensor out = Tensor.empty(g.dtype().computeType(), g.shape()).copyFrom(g);
         overwriteWhere(out, cond, Tensor.zeros(DType.F64).expand(g.shape()), !when);
         return out;
     }

@@ -41,7 +41,7 @@ public final class Shapes {
         }
         if (dtype == null) dtype = f64 ? DType.F64 : DType.F32;
         shape[a] = total;
-        Tensor out = Tensor.zeros(dtype, shape);
+        Tensor out = Tensor.empty(dtype, shape);
         int[] starts = new int[tensors.length];
         int[] lengths = new int[tensors.length];
         for (int i = 0, at = 0; i < tensors.length; i++) {

@@ -6,7 +6,11 @@ import dev.fusedit.tensor.Elements;
 import dev.fusedit.tensor.MemoryScope;
 import dev.fusedit.tensor.Tensor;
 
+import dev.fusedit.tensor.kernels.VectorWidth;
+import jdk.incubator.vector.FloatVector;
+
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 
 /**
  * Exponential moving average of the trainable parameters, as the reference keeps it: a copy
@@ -34,8 +38,15 @@ public final class Ema implements AutoCloseable {
         if (globalStep % updateSteps != 0) return;
         MemorySegment e = shadow.data(), p = params.valueSegment();
         float keep = decay, take = 1 - decay;
-        long n = shadow.numel();
-        for (long i = 0; i < n; i++) e.setAtIndex(Elements.F32, i, keep * e.getAtIndex(Elements.F32, i) + take * p.getAtIndex(Elements.F32, i));
+        long n = shadow.numel(), vecEnd = VectorWidth.loopBound(n);
+        long i = 0;
+        // two products and a sum, each rounded to float: the same values as the scalar tail
+        for (; i < vecEnd; i += VectorWidth.LANES) {
+            FloatVector ev = FloatVector.fromMemorySegment(VectorWidth.F, e, i * 4, ByteOrder.nativeOrder());
+            FloatVector pv = FloatVector.fromMemorySegment(VectorWidth.F, p, i * 4, ByteOrder.nativeOrder());
+            ev.mul(keep).add(pv.mul(take)).intoMemorySegment(e, i * 4, ByteOrder.nativeOrder());
+        }
+        for (; i < n; i++) e.setAtIndex(Elements.F32, i, keep * e.getAtIndex(Elements.F32, i) + take * p.getAtIndex(Elements.F32, i));
     }
 
     /** The averaged values, laid out like the parameter buffer. */

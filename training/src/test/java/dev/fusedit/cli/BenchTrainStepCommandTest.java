@@ -1,0 +1,104 @@
+package dev.fusedit.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BenchTrainStepCommandTest {
+
+    /** A tiny FuseDiT config (text hidden 32, 2 layers, 16x16 patches of a 32x32 image, batch 3). */
+    private static Path tinyConfig(Path dir) throws IOException {
+        Path text = Files.writeString(dir.resolve("text.json"), """
+                {"model_type":"gemma2","vocab_size":32,"hidden_size":32,"intermediate_size":64,"num_hidden_layers":2,
+                 "num_attention_heads":2,"num_key_value_heads":1,"head_dim":16,"query_pre_attn_scalar":16}""");
+        return Files.writeString(dir.resolve("tiny.yaml"), """
+                trainer:
+                  max_steps: 6
+                  checkpointing_steps: 2
+                  logging_steps: 1
+                  seed: 7
+                model:
+                  name: "FuseDiT"
+                  base: "%s"
+                  attention: "self"
+                  pos_embed: "2d-rope"
+                  timestep_conditioning: null
+                  qk_norm: true
+                  sandwich_norm: true
+                  shared_attention_layers: "all"
+                  dit_num_hidden_layers: 2
+                  patch_size: 8
+                  in_channels: 3
+                  out_channels: 3
+                  sample_size: 32
+                ema:
+                  decay: 0.9
+                  update_steps: 1
+                optimizer:
+                  lr: 1.0e-3
+                  weight_decay: 1.0e-4
+                data:
+                  source: "shapes"
+                  batch_size: 3
+                  max_prompt_length: 10
+                """.formatted(text.toString().replace("\\", "/")));
+    }
+
+    @Test
+    void jsonLineCarriesTheDimsThePyTorchPeerReads(@TempDir Path dir) throws IOException {
+        Path config = tinyConfig(dir);
+        String out = run("bench", "train-step", "-c", config.toString(), "--steps", "2", "--warmup", "1", "--json");
+        JsonNode line = new ObjectMapper().readTree(out.strip());
+        List<String> keys = List.of("hidden", "layers", "heads", "kv_heads", "head_dim", "intermediate", "vocab", "text_len",
+                "image", "channels", "patch", "batch", "ms_per_step");
+        List<String> names = new java.util.ArrayList<>();
+        line.fieldNames().forEachRemaining(names::add);
+        assertThat(names).containsExactlyElementsOf(keys);
+        assertThat(line.get("hidden").asInt()).isEqualTo(32);
+        assertThat(line.get("layers").asInt()).isEqualTo(2);
+        assertThat(line.get("heads").asInt()).isEqualTo(2);
+        assertThat(line.get("kv_heads").asInt()).isEqualTo(1);
+        assertThat(line.get("head_dim").asInt()).isEqualTo(16);
+        assertThat(line.get("intermediate").asInt()).isEqualTo(64);
+        assertThat(line.get("text_len").asInt()).isEqualTo(10);
+        assertThat(line.get("image").asInt()).isEqualTo(32);
+        assertThat(line.get("channels").asInt()).isEqualTo(3);
+        assertThat(line.get("patch").asInt()).isEqualTo(8);
+        assertThat(line.get("batch").asInt()).isEqualTo(3);
+        assertThat(line.get("ms_per_step").asDouble()).isPositive();
+    }
+
+    @Test
+    void stepsMustBePositive(@TempDir Path dir) throws IOException {
+        StringWriter err = new StringWriter();
+        var cli = Main.commandLine();
+        cli.setErr(new PrintWriter(err));
+        assertThat(cli.execute("bench", "train-step", "-c", tinyConfig(dir).toString(), "--steps", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--steps");
+    }
+
+    private static String run(String... args) {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(Main.commandLine().execute(args)).isZero();
+        } finally {
+            System.setOut(saved);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+}
