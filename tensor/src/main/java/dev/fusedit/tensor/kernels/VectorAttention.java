@@ -149,7 +149,7 @@ final class VectorAttention {
                 // The running max starts at -inf: the first tile rescales nothing. Masked logits are
                 // -3.4e38, finite, so a fully masked tile still gives a finite max and exp(0) terms
                 // that the next real tile's correction factor exp(-3.4e38 - max) = 0 wipes out.
-                float correction = oldMax == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(oldMax - newMax);
+                float correction = oldMax == Float.NEGATIVE_INFINITY ? 0f : (float) StrictMath.exp(oldMax - newMax);
                 float shift = newMax == Float.NEGATIVE_INFINITY ? 0f : newMax;
                 float tileSum = expShifted(t.scores, at, cols, shift);
                 t.rowSum[r] = t.rowSum[r] * correction + tileSum;
@@ -280,7 +280,7 @@ final class VectorAttention {
             float rowLse = t.rowLse[r], delta = t.rowDelta[r];
             int c = 0;
             for (; c < vectorEnd; c += F.length()) {
-                FloatVector p = FloatVector.fromArray(F, t.scores, at + c).sub(rowLse).lanewise(VectorOperators.EXP);
+                FloatVector p = VectorMath.exp(FloatVector.fromArray(F, t.scores, at + c).sub(rowLse));
                 p.intoArray(t.scores, at + c);
                 FloatVector ds = p.mul(FloatVector.fromArray(F, t.dScores, at + c).sub(delta));
                 if (capped) {
@@ -290,7 +290,7 @@ final class VectorAttention {
                 ds.mul(scale).intoArray(t.dScores, at + c);
             }
             for (; c < cols; c++) {
-                float p = (float) Math.exp(t.scores[at + c] - rowLse);
+                float p = (float) StrictMath.exp(t.scores[at + c] - rowLse);
                 t.scores[at + c] = p;
                 float ds = p * (t.dScores[at + c] - delta);
                 if (capped) ds *= 1f - t.tanh[at + c] * t.tanh[at + c];
@@ -318,7 +318,7 @@ final class VectorAttention {
             for (; c < vectorEnd; c += F.length()) {
                 FloatVector z = FloatVector.fromArray(F, scores, at + c).mul(scale);
                 if (cap > 0) {
-                    FloatVector th = z.mul(invCap).lanewise(VectorOperators.TANH);
+                    FloatVector th = VectorMath.tanh(z.mul(invCap));
                     if (tanhOut != null) th.intoArray(tanhOut, at + c);
                     z = th.mul(cap);
                 }
@@ -328,7 +328,7 @@ final class VectorAttention {
             for (; c < cols; c++) {
                 float z = scores[at + c] * scale;
                 if (cap > 0) {
-                    float th = (float) Math.tanh(z * invCap);
+                    float th = (float) StrictMath.tanh(z * invCap);
                     if (tanhOut != null) tanhOut[at + c] = th;
                     z = th * cap;
                 }
@@ -357,12 +357,12 @@ final class VectorAttention {
         FloatVector acc = FloatVector.zero(F);
         int c = 0;
         for (; c < vectorEnd; c += F.length()) {
-            FloatVector e = FloatVector.fromArray(F, a, from + c).sub(shift).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, a, from + c).sub(shift));
             e.intoArray(a, from + c);
             acc = acc.add(e);
         }
         float sum = vectorEnd > 0 ? acc.reduceLanes(VectorOperators.ADD) : 0f;
-        for (; c < n; c++) sum += a[from + c] = (float) Math.exp(a[from + c] - shift);
+        for (; c < n; c++) sum += a[from + c] = (float) StrictMath.exp(a[from + c] - shift);
         return sum;
     }
 

@@ -230,7 +230,7 @@ final class VectorRowKernels {
             for (; i < vectorEnd; i += L) {
                 FloatVector x = load(gate, i);
                 FloatVector u = x.mul(x).fma(GELU_K, 1f).mul(x).mul(GELU_C);
-                store(x.mul(0.5f).mul(u.lanewise(VectorOperators.TANH).add(1f)).mul(load(up, i)), out, i);
+                store(x.mul(0.5f).mul(VectorMath.tanh(u).add(1f)).mul(load(up, i)), out, i);
             }
             for (; i < to; i++) put(out, i, gelu(get(gate, i)) * get(up, i));
         });
@@ -248,7 +248,7 @@ final class VectorRowKernels {
                 FloatVector x = load(gate, i), dy = load(dOut, i);
                 FloatVector x2 = x.mul(x);
                 // u = c·(x + k·x³); gelu = ½x(1 + tanh u); gelu' = ½(1 + t) + ½x(1 − t²)·c·(1 + 3k·x²)
-                FloatVector t = x2.fma(GELU_K, 1f).mul(x).mul(GELU_C).lanewise(VectorOperators.TANH);
+                FloatVector t = VectorMath.tanh(x2.fma(GELU_K, 1f).mul(x).mul(GELU_C));
                 FloatVector onePlusT = t.add(1f);
                 FloatVector slope = x2.fma(3 * GELU_K, 1f).mul(GELU_C).mul(x).mul(t.mul(t).neg().add(1f));
                 FloatVector grad = onePlusT.add(slope).mul(0.5f);
@@ -257,7 +257,7 @@ final class VectorRowKernels {
             }
             for (; i < to; i++) {
                 float x = get(gate, i), dy = get(dOut, i);
-                float t = (float) Math.tanh(GELU_C * (x + GELU_K * x * x * x));
+                float t = (float) StrictMath.tanh(GELU_C * (x + GELU_K * x * x * x));
                 float grad = 0.5f * (1 + t) + 0.5f * x * (1 - t * t) * GELU_C * (1 + 3 * GELU_K * x * x);
                 put(dGate, i, dy * get(up, i) * grad);
                 put(dUp, i, dy * 0.5f * x * (1 + t));
@@ -266,7 +266,7 @@ final class VectorRowKernels {
     }
 
     private static float gelu(float x) {
-        return 0.5f * x * (1 + (float) Math.tanh(GELU_C * (x + GELU_K * x * x * x)));
+        return 0.5f * x * (1 + (float) StrictMath.tanh(GELU_C * (x + GELU_K * x * x * x)));
     }
 
     // ------------------------------------------------------------------ softmax
@@ -289,13 +289,13 @@ final class VectorRowKernels {
                 // exp(x − max) goes to out first (out may be x: each element is read before it is written)
                 FloatVector acc = FloatVector.zero(F);
                 for (c = 0; c < vectorEnd; c += L) {
-                    FloatVector e = load(x, base + c).sub(max).lanewise(VectorOperators.EXP);
+                    FloatVector e = VectorMath.exp(load(x, base + c).sub(max));
                     store(e, out, base + c);
                     acc = acc.add(e);
                 }
                 float sum = vectorEnd > 0 ? acc.reduceLanes(VectorOperators.ADD) : 0f;
                 for (; c < cols; c++) {
-                    float e = (float) Math.exp(get(x, base + c) - max);
+                    float e = (float) StrictMath.exp(get(x, base + c) - max);
                     put(out, base + c, e);
                     sum += e;
                 }
