@@ -111,6 +111,34 @@ public final class MemoryScope implements AutoCloseable {
         return arena;
     }
 
+    /**
+     * Computes {@code body}'s tensors in a scope of their own and keeps only copies of them (made in
+     * the current scope): every temporary made on the way is freed at once. This is how inference
+     * keeps one layer's activations alive instead of the whole forward pass's. Only without
+     * gradient recording: a recorded graph would point into the freed memory, so with gradients on
+     * {@code body} just runs in the current scope.
+     */
+    public static Tensor[] retain(java.util.function.Supplier<Tensor[]> body) {
+        if (dev.fusedit.tensor.autograd.GradMode.isEnabled()) return body.get();
+        MemoryScope outer = CURRENT.get();
+        try (MemoryScope inner = open()) {
+            Tensor[] results = body.get();
+            CURRENT.set(outer);
+            try {
+                Tensor[] kept = new Tensor[results.length];
+                for (int i = 0; i < results.length; i++) kept[i] = results[i] == null ? null : results[i].copy();
+                return kept;
+            } finally {
+                CURRENT.set(inner);
+            }
+        }
+    }
+
+    /** {@link #retain(java.util.function.Supplier)} for one tensor. */
+    public static Tensor retainOne(java.util.function.Supplier<Tensor> body) {
+        return retain(() -> new Tensor[] {body.get()})[0];
+    }
+
     /** 64-byte aligned memory in the thread's current scope (or an automatic arena), zero-filled when asked. */
     static MemorySegment allocateCurrent(long bytes, boolean zero) {
         MemoryScope scope = CURRENT.get();

@@ -8,6 +8,7 @@ import dev.fusedit.layers.Module;
 import dev.fusedit.layers.Parameter;
 import dev.fusedit.layers.StateDict;
 import dev.fusedit.tensor.DType;
+import dev.fusedit.tensor.MemoryScope;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.io.TensorSource;
 import dev.fusedit.tensor.random.Rng;
@@ -113,14 +114,20 @@ public final class FuseDiT extends Module {
             int last = base.numHiddenLayers() - 1;
             for (int l = config.initialLayers(); l <= last; l++) {
                 GemmaDecoderLayer layer = llm.layers.get(l);
-                Tensor h = layer.inputLayernorm.forward(x);
-                Tensor q = layer.selfAttn.queries(h), k = layer.selfAttn.keys(h), v = layer.selfAttn.values(h);
-                Tensor qr = NN.rope(q, rope.cos(), rope.sin()), kr = NN.rope(k, rope.cos(), rope.sin());
-                keys.add(cross ? k : kr);
-                values.add(v);
-                if (l == last) break;
-                Tensor a = NN.scaledDotProductAttention(qr, kr, v, causal, 1 / Math.sqrt(base.headDim()), 0);
-                x = layer.feedForward(x, layer.selfAttn.output(a));
+                Tensor in = x;
+                boolean isLast = l == last;
+                // one layer's temporaries at a time when not recording; the kept K, V and next input are copied out
+                Tensor[] kept = MemoryScope.retain(() -> {
+                    Tensor h = layer.inputLayernorm.forward(in);
+                    Tensor q = layer.selfAttn.queries(h), k = layer.selfAttn.keys(h), v = layer.selfAttn.values(h);
+                    Tensor qr = NN.rope(q, rope.cos(), rope.sin()), kr = NN.rope(k, rope.cos(), rope.sin());
+                    if (isLast) return new Tensor[] {cross ? k : kr, v, null};
+                    Tensor a = NN.scaledDotProductAttention(qr, kr, v, causal, 1 / Math.sqrt(base.headDim()), 0);
+                    return new Tensor[] {cross ? k : kr, v, layer.feedForward(in, layer.selfAttn.output(a))};
+                });
+                keys.add(kept[0]);
+                values.add(kept[1]);
+                x = kept[2];
             }
         }
         return new TextContext(attentionMask, realTokens, keys, values, null);
@@ -136,8 +143,13 @@ public final class FuseDiT extends Module {
         Tensor x = dit.embedImage(latents, cond);
         RopeTables.CosSin rope = FusionLayout.imageRope(config, h, w, self ? text.realTokens() : new int[text.batch()]);
         Tensor mask = FusionLayout.imageRowsMask(text.attentionMask(), h * w, self);
-        for (int i = 0; i < dit.layers.size(); i++)
-            x = dit.layers.get(i).forward(x, dit.modulation(i, cond), rope, text.keys().get(i), text.values().get(i), mask);
+        for (int i = 0; i < dit.layers.size(); i++) {
+            // without gradients only one layer's temporaries are alive at a time
+            Tensor in = x;
+            int layer = i;
+            x = MemoryScope.retainOne(() -> dit.layers.get(layer).forward(in, dit.modulation(layer, cond), rope,
+                    text.keys().get(layer), text.values().get(layer), mask));
+        }
         return dit.head(x, cond, h, w);
     }
 

@@ -4,6 +4,7 @@ import dev.fusedit.layers.Embedding;
 import dev.fusedit.layers.Module;
 import dev.fusedit.layers.RmsNorm;
 import dev.fusedit.layers.RopeTables;
+import dev.fusedit.tensor.MemoryScope;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.ops.Linalg;
 import dev.fusedit.tensor.ops.Pointwise;
@@ -47,8 +48,10 @@ public final class GemmaModel extends Module {
         RopeTables.CosSin rope = RopeTables.oneD(positions, config.headDim(), config.ropeTheta());
         Tensor x = embed(ids);
         for (int l = 0; l < layers.size(); l++) {
-            Tensor mask = Masks.causal(attentionMask, batch, len, config.slidingWindowOf(l));
-            x = layers.get(l).forward(x, rope, mask);
+            int li = l;
+            Tensor in = x;
+            // without gradients, one layer's temporaries are alive at a time
+            x = MemoryScope.retainOne(() -> layers.get(li).forward(in, rope, Masks.causal(attentionMask, batch, len, config.slidingWindowOf(li))));
         }
         return norm.forward(x);
     }

@@ -61,19 +61,28 @@ public final class TextGenerator {
         RopeTables.CosSin rope = RopeTables.oneD(positions, c.headDim(), c.ropeTheta());
         Tensor x = model.embed(ids);
         for (int l = 0; l < model.layers.size(); l++) {
-            GemmaDecoderLayer layer = model.layers.get(l);
-            Tensor h = layer.inputLayernorm.forward(x);
-            Tensor q = NN.rope(layer.selfAttn.queries(h), rope.cos(), rope.sin());
-            Tensor k = NN.rope(layer.selfAttn.keys(h), rope.cos(), rope.sin());
-            cache.store(l, k, layer.selfAttn.values(h));
-            Tensor mask = windowMask(start, t, total, c.slidingWindowOf(l));
-            Tensor a = NN.scaledDotProductAttention(q, cache.keys(l, total), cache.values(l, total), mask,
-                    c.attentionScale(), c.attnLogitSoftcapping());
-            x = layer.feedForward(x, layer.selfAttn.output(a));
+            int li = l;
+            Tensor in = x;
+            // one layer's temporaries at a time (K and V go to the cache, the layer output is kept)
+            x = MemoryScope.retainOne(() -> layerStep(li, in, rope, cache, start, t, total));
         }
         cache.advance(t);
         Tensor last = model.norm.forward(x.narrow(1, t - 1, 1));
         return model.logits(last).reshape(-1);
+    }
+
+    /** Layer l on the new tokens x at positions start..start+t-1: stores their K, V and attends over the cache. */
+    private Tensor layerStep(int l, Tensor x, RopeTables.CosSin rope, KvCache cache, int start, int t, int total) {
+        GemmaConfig c = model.config;
+        GemmaDecoderLayer layer = model.layers.get(l);
+        Tensor h = layer.inputLayernorm.forward(x);
+        Tensor q = NN.rope(layer.selfAttn.queries(h), rope.cos(), rope.sin());
+        Tensor k = NN.rope(layer.selfAttn.keys(h), rope.cos(), rope.sin());
+        cache.store(l, k, layer.selfAttn.values(h));
+        Tensor mask = windowMask(start, t, total, c.slidingWindowOf(l));
+        Tensor a = NN.scaledDotProductAttention(q, cache.keys(l, total), cache.values(l, total), mask,
+                c.attentionScale(), c.attnLogitSoftcapping());
+        return layer.feedForward(x, layer.selfAttn.output(a));
     }
 
     /** [1, t, total]: new token i (position start+i) sees cached position j ≤ start+i within the window. */
