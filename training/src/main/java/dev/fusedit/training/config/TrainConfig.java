@@ -32,7 +32,7 @@ public record TrainConfig(
         String schedulerPath,
         List<String> ignoredKeys) {
 
-    public record Trainer(int maxSteps, int checkpointingSteps, int loggingSteps, int evalSteps, int gradientAccumulationSteps,
+    public record Trainer(int maxSteps, int checkpointingSteps, int loggingSteps, int gradientAccumulationSteps,
                           double gradientClipping, double logitMean, double logitStd, double modeScale, String weightingScheme,
                           boolean preconditionOutputs, long seed, boolean trainDit, boolean trainLlm, String resumeFrom,
                           String run, String textModel) {}
@@ -59,7 +59,7 @@ public record TrainConfig(
         top.allowOnly(Set.of("trainer", "model", "ema", "optimizer", "lr_scheduler", "data", "vae", "noise_scheduler"), Set.of(), ignored::add);
 
         ConfigReader t = top.object("trainer");
-        t.allowOnly(Set.of("max_steps", "checkpointing_steps", "logging_steps", "eval_steps", "gradient_accumulation_steps",
+        t.allowOnly(Set.of("max_steps", "checkpointing_steps", "logging_steps", "gradient_accumulation_steps",
                         "gradient_clipping", "logit_mean", "logit_std", "mode_scale", "weighting_scheme", "precondition_outputs", "seed",
                         "train_dit", "train_llm", "resume_from", "run", "checkpoint_dir", "text_model"),
                 Set.of("cache_dir", "consolidation_steps", "enable_gradient_checkpointing", "hard_skip_resume", "mixed_precision", "project"),
@@ -71,7 +71,6 @@ public record TrainConfig(
                 positive(t, "max_steps", t.requireInt("max_steps")),
                 t.optInt("checkpointing_steps", 1000),
                 t.optInt("logging_steps", 10),
-                t.optInt("eval_steps", 0),
                 positive(t, "gradient_accumulation_steps", t.optInt("gradient_accumulation_steps", 1)),
                 t.optDouble("gradient_clipping", 1.0),
                 t.optDouble("logit_mean", 0.0),
