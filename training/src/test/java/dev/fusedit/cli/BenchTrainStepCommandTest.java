@@ -1,5 +1,6 @@
 package dev.fusedit.cli;
 
+import dev.fusedit.training.TinyTrainingConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -21,40 +22,16 @@ class BenchTrainStepCommandTest {
 
     /** A tiny FuseDiT config (text hidden 32, 2 layers, 16x16 patches of a 32x32 image, batch 3). */
     private static Path tinyConfig(Path dir) throws IOException {
-        Path text = Files.writeString(dir.resolve("text.json"), """
-                {"model_type":"gemma2","vocab_size":32,"hidden_size":32,"intermediate_size":64,"num_hidden_layers":2,
-                 "num_attention_heads":2,"num_key_value_heads":1,"head_dim":16,"query_pre_attn_scalar":16}""");
-        return Files.writeString(dir.resolve("tiny.yaml"), """
-                trainer:
+        return TinyTrainingConfig.write(dir, """
                   max_steps: 6
                   checkpointing_steps: 2
                   logging_steps: 1
                   seed: 7
-                model:
-                  name: "FuseDiT"
-                  base: "%s"
-                  attention: "self"
-                  pos_embed: "2d-rope"
-                  timestep_conditioning: null
-                  qk_norm: true
-                  sandwich_norm: true
-                  shared_attention_layers: "all"
-                  dit_num_hidden_layers: 2
-                  patch_size: 8
-                  in_channels: 3
-                  out_channels: 3
-                  sample_size: 32
+                """, """
                 ema:
                   decay: 0.9
                   update_steps: 1
-                optimizer:
-                  lr: 1.0e-3
-                  weight_decay: 1.0e-4
-                data:
-                  source: "shapes"
-                  batch_size: 3
-                  max_prompt_length: 10
-                """.formatted(text.toString().replace("\\", "/")));
+                """, 3, 10);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.fusedit.cli;
 
+import dev.fusedit.training.TinyTrainingConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fusedit.training.Trainer;
@@ -31,38 +32,12 @@ class SampleCommandsTest {
 
     @BeforeAll
     static void trainOneStep() throws IOException {
-        Path text = dir.resolve("text.json");
-        Files.writeString(text, """
-                {"model_type":"gemma2","vocab_size":32,"hidden_size":32,"intermediate_size":64,"num_hidden_layers":2,
-                 "num_attention_heads":2,"num_key_value_heads":1,"head_dim":16,"query_pre_attn_scalar":16}""");
-        Path config = dir.resolve("tiny.yaml");
-        Files.writeString(config, """
-                trainer:
+        Path config = TinyTrainingConfig.write(dir, """
                   max_steps: 1
                   checkpointing_steps: 1
                   logging_steps: 1
                   seed: 3
-                model:
-                  name: "FuseDiT"
-                  base: "%s"
-                  attention: "self"
-                  pos_embed: "2d-rope"
-                  timestep_conditioning: null
-                  qk_norm: true
-                  sandwich_norm: true
-                  shared_attention_layers: "all"
-                  dit_num_hidden_layers: 2
-                  patch_size: 8
-                  in_channels: 3
-                  out_channels: 3
-                  sample_size: 32
-                optimizer:
-                  lr: 1.0e-3
-                data:
-                  source: "shapes"
-                  batch_size: 2
-                  max_prompt_length: 12
-                """.formatted(text.toString().replace("\\", "/")));
+                """, "", 2, 12);
         try (Trainer t = new Trainer(TrainConfig.read(config), dir.resolve("run"), 1, 1, null)) {
             t.train();
         }
