@@ -2,6 +2,7 @@ package dev.fusedit.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fusedit.model.fusedit.FuseDiT;
 import dev.fusedit.model.fusedit.FuseDiTConfig;
 import dev.fusedit.training.Trainer;
 import dev.fusedit.training.config.TrainConfig;
@@ -48,7 +49,8 @@ final class BenchTrainStepCommand implements java.util.concurrent.Callable<Integ
         FuseDiTConfig model;
         int image, channels;
         try (Trainer trainer = new Trainer(cfg, scratch, warmup + steps, 1, null)) {
-            model = trainer.model().config;
+            if (!(trainer.model() instanceof FuseDiT fuseDiT)) throw new CliException(config + ": bench train-step times FuseDiT training configs");
+            model = fuseDiT.config;
             TrainingBatch batch = trainer.batch(0);
             channels = batch.images().size(1);
             image = batch.images().size(2);

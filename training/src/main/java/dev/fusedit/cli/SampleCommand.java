@@ -10,11 +10,7 @@ import dev.fusedit.training.progress.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -87,7 +83,7 @@ final class SampleCommand implements Callable<Integer> {
             if (images.size() == 1) {
                 images.getFirst().writePng(out);
             } else {
-                PngWriter.write(grid(images), out);
+                PngWriter.write(ImageGrid.ofGenerated(images, prompts.size(), imagesPerPrompt, GRID_CELL), out);
             }
             if (outDir != null)
                 for (int i = 0; i < images.size(); i++)
@@ -97,31 +93,5 @@ final class SampleCommand implements Callable<Integer> {
                     outDir != null ? " and " + images.size() + " PNGs in " + outDir : "");
         }
         return 0;
-    }
-
-    /** One row per prompt, one column per image, captioned with prompt and seed. */
-    private BufferedImage grid(List<GeneratedImage> images) {
-        int scale = Math.max(1, GRID_CELL / images.getFirst().width());
-        List<BufferedImage> cells = new ArrayList<>();
-        List<String> captions = new ArrayList<>();
-        for (GeneratedImage g : images) {
-            cells.add(enlarge(g.toBufferedImage(), scale));
-            captions.add(g.prompt() + " (seed " + g.seed() + ")");
-        }
-        return ImageGrid.compose(cells, prompts.size(), imagesPerPrompt, 8, captions);
-    }
-
-    /** Nearest-neighbour enlargement, so the pixels stay sharp. */
-    private static BufferedImage enlarge(BufferedImage img, int scale) {
-        if (scale == 1) return img;
-        BufferedImage big = new BufferedImage(img.getWidth() * scale, img.getHeight() * scale, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = big.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
-            g.drawImage(img, 0, 0, big.getWidth(), big.getHeight(), null);
-        } finally {
-            g.dispose();
-        }
-        return big;
     }
 }

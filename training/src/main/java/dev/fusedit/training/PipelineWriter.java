@@ -25,12 +25,11 @@ final class PipelineWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * @param weights     every transformer tensor by state-dict key
-     * @param emaWeights  the same keys with EMA values (written instead of weights when not null)
+     * @param weights     every transformer tensor by state-dict key (the EMA values where EMA is on)
      * @param maxSequenceLength the prompt length the model trains with, recorded in model_index.json
      *                          so that sampling pads and truncates prompts the same way
      */
-    static void write(Path dir, ObjectNode transformerConfig, Map<String, Tensor> weights, Map<String, Tensor> emaWeights,
+    static void write(Path dir, ObjectNode transformerConfig, Map<String, Tensor> weights,
                       FlowMatchEulerScheduler scheduler, Tokenizer tokenizer, Path tokenizerFile, int maxSequenceLength) throws IOException {
         ObjectNode index = JSON.createObjectNode();
         index.put("_class_name", "FuseDiTPipeline");
@@ -43,7 +42,7 @@ final class PipelineWriter {
 
         Path transformer = Files.createDirectories(dir.resolve("transformer"));
         writeJson(transformer.resolve("config.json"), transformerConfig);
-        SafeTensorsWriter.write(transformer.resolve("diffusion_pytorch_model.safetensors"), emaWeights != null ? emaWeights : weights,
+        SafeTensorsWriter.write(transformer.resolve("diffusion_pytorch_model.safetensors"), weights,
                 Map.of("format", "pt"));
 
         Path schedulerDir = Files.createDirectories(dir.resolve("scheduler"));
@@ -54,18 +53,22 @@ final class PipelineWriter {
         sc.put("shift", scheduler.shift());
         writeJson(schedulerDir.resolve("scheduler_config.json"), sc);
 
-        Path tokDir = Files.createDirectories(dir.resolve("tokenizer"));
+        writeTokenizer(Files.createDirectories(dir.resolve("tokenizer")).resolve("tokenizer.json"), tokenizer, tokenizerFile);
+    }
+
+    /** The tokenizer as a tokenizer.json: a copy of the file it was loaded from, or the built-in word list written out. */
+    static void writeTokenizer(Path target, Tokenizer tokenizer, Path tokenizerFile) throws IOException {
         if (tokenizerFile != null) {
             Path src = Files.isDirectory(tokenizerFile) ? tokenizerFile.resolve("tokenizer.json") : tokenizerFile;
-            Files.copy(src, tokDir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(src, target, StandardCopyOption.REPLACE_EXISTING);
         } else if (tokenizer instanceof WordLevelTokenizer w) {
-            w.save(tokDir.resolve("tokenizer.json"));
+            w.save(target);
         } else {
             throw new IOException("cannot save tokenizer " + tokenizer.getClass().getSimpleName() + " without its tokenizer.json");
         }
     }
 
-    private static void writeJson(Path file, ObjectNode node) throws IOException {
+    static void writeJson(Path file, ObjectNode node) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n");
         SafeTensorsWriter.moveAtomically(tmp, file);

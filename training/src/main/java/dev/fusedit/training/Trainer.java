@@ -4,14 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusedit.layers.ParameterBuffer;
 import dev.fusedit.layers.StateDict;
-import dev.fusedit.model.config.ConfigReader;
-import dev.fusedit.model.fusedit.FuseDiT;
-import dev.fusedit.model.fusedit.FuseDiTConfig;
-import dev.fusedit.model.fusedit.TextContext;
-import dev.fusedit.model.fusedit.TrainingModelConfig;
-import dev.fusedit.model.pipeline.FlowMatchEulerScheduler;
-import dev.fusedit.model.tokenizer.Tokenizer;
-import dev.fusedit.model.tokenizer.Tokenizers;
 import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.MemoryPool;
 import dev.fusedit.tensor.MemoryScope;
@@ -20,13 +12,10 @@ import dev.fusedit.tensor.io.SafeTensorsFile;
 import dev.fusedit.tensor.io.SafeTensorsWriter;
 import dev.fusedit.tensor.io.TensorSource;
 import dev.fusedit.tensor.ops.Pointwise;
-import dev.fusedit.tensor.ops.Reduce;
 import dev.fusedit.tensor.random.Rng;
 import dev.fusedit.training.checkpoint.CheckpointStore;
 import dev.fusedit.training.config.TrainConfig;
-import dev.fusedit.training.data.ShapesData;
 import dev.fusedit.training.data.TrainingBatch;
-import dev.fusedit.training.data.TrainingData;
 import dev.fusedit.training.optim.AdamW;
 import dev.fusedit.training.optim.Ema;
 import dev.fusedit.training.optim.GradientClipping;
@@ -34,7 +23,6 @@ import dev.fusedit.training.optim.LearningRate;
 import dev.fusedit.training.progress.LossCurve;
 import dev.fusedit.training.progress.MetricsLog;
 import dev.fusedit.training.progress.ProgressBar;
-import dev.fusedit.training.shapes.ShapesVocabulary;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,10 +31,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Rectified-flow training of a FuseDiT as the reference trains it (fusedit-reference.md §4):
- * x_t = (1 − σ)·x0 + σ·noise with σ from a logit-normal draw mapped through the scheduler's
- * shifted table, target noise − x0, mean squared error; AdamW over the flat trainable buffer,
- * global-norm clipping, EMA every N steps. Everything random in step s comes from (seed, s) and
+ * The training loop as the reference runs it (fusedit-reference.md §4) around a
+ * {@link TrainingObjective} (rectified flow for FuseDiT, next-token loss for a text stream): AdamW
+ * over the flat trainable buffer, global-norm clipping, gradient accumulation, EMA every N steps,
+ * atomic checkpoints with eval-step sample grids, metrics and a loss curve. Everything random in step s comes from (seed, s) and
  * batch s from the data's index s, so a run resumed from a checkpoint computes exactly the steps
  * an uninterrupted run computes.
  */
@@ -57,12 +45,7 @@ public final class Trainer implements AutoCloseable {
     private final Path out;
     private final long maxSteps;
     private final int loggingSteps;
-    private final FuseDiT model;
-    private final ObjectNode transformerConfig;
-    private final Tokenizer tokenizer;
-    private final Path tokenizerFile;
-    private final FlowMatchEulerScheduler scheduler;
-    private final TrainingData data;
+    private final TrainingObjective objective;
     private final ParameterBuffer params;
     private final AdamW optimizer;
     private final Ema ema;
@@ -87,49 +70,21 @@ public final class Trainer implements AutoCloseable {
         this.loggingSteps = Math.max(1, loggingSteps);
         Files.createDirectories(out);
         this.checkpoints = new CheckpointStore(out);
-
-        ConfigReader modelSection = new ConfigReader(config.file(), "model.", config.model());
-        transformerConfig = TrainingModelConfig.transformerConfig(modelSection, config.file());
-        FuseDiTConfig modelConfig = FuseDiTConfig.from(new ConfigReader(config.file(), "model.", transformerConfig));
-        if (modelConfig.modelType() != FuseDiTConfig.ModelType.FUSEDIT)
-            throw new IOException(config.file() + ": model.name: this trainer trains FuseDiT models, got " + modelConfig.modelType());
-        model = new FuseDiT(modelConfig);
-        model.llm.setTrainable(config.trainer().trainLlm());
-        model.dit.setTrainable(config.trainer().trainDit());
-
-        scheduler = config.schedulerPath() != null
-                ? FlowMatchEulerScheduler.read(Path.of(config.schedulerPath()).resolve("scheduler_config.json"))
-                : new FlowMatchEulerScheduler(1000, 3.0);
-        if (config.data().source().equals("shapes")) {
-            data = new ShapesData(config.data().seed(), config.data().randomDroppingRate());
-            tokenizerFile = config.data().tokenizer() != null ? Path.of(config.data().tokenizer()) : null;
-            tokenizer = tokenizerFile != null ? Tokenizers.load(tokenizerFile) : ShapesVocabulary.tokenizer();
-        } else {
-            throw new IOException(config.file() + ": data.source webdataset needs a tokenizer and decoder this build does not have yet; use source: shapes");
-        }
+        this.objective = TrainingObjective.of(config);
 
         Path resumeFrom = resume == null ? null : CheckpointStore.latestIn(resume)
                 .orElseThrow(() -> new IOException(resume + ": no complete checkpoint to resume from (checkpoints/step-NNNNNNN/trainer/state.json)"));
         if (resumeFrom == null) {
             resumedWeights = null;
-            Rng init = new Rng(config.trainer().seed());
-            model.dit.initializeForTraining(init.split());
-            if (config.trainer().textModel() != null) {
-                try (TensorSource text = TensorSource.open(Path.of(config.trainer().textModel()))) {
-                    model.loadTextStream(text);
-                    copyToMemory(model.llm);
-                }
-            } else {
-                TextStreamInit.randomNormal(model.llm, init.split(), modelConfig.initializerRange());
-            }
+            objective.initialize(new Rng(config.trainer().seed()));
         } else {
-            // the frozen text stream and the (EMA) DiT weights come back from the transformer folder; the raw
-            // trainable values, moments and EMA from the trainer state
-            resumedWeights = TensorSource.open(resumeFrom.resolve("transformer"));
-            StateDict.load(model, resumedWeights, "");
-            copyToMemory(model);
+            // frozen parts and the (EMA) weights come back from the model folder; the raw trainable values,
+            // moments and EMA from the trainer state
+            resumedWeights = objective.openWeights(resumeFrom);
+            objective.loadWeights(resumedWeights);
+            copyToMemory(objective.model());
         }
-        params = new ParameterBuffer(model);
+        params = new ParameterBuffer(objective.model());
         optimizer = new AdamW(params, config.optimizer().beta1(), config.optimizer().beta2(), config.optimizer().eps(), config.optimizer().weightDecay());
         ema = config.ema().updateSteps() > 0 ? new Ema(params, config.ema().decay(), config.ema().updateSteps()) : null;
         lr = new LearningRate(config.lrScheduler().name(), config.optimizer().lr(), config.lrScheduler().numWarmupSteps());
@@ -137,7 +92,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** Detaches parameters from memory-mapped files (so old checkpoints can be replaced safely). */
-    private static void copyToMemory(dev.fusedit.layers.Module m) {
+    static void copyToMemory(dev.fusedit.layers.Module m) {
         m.namedParameters().values().forEach(p -> p.set(p.get().detach().to(DType.F32)));
     }
 
@@ -145,17 +100,17 @@ public final class Trainer implements AutoCloseable {
         this.checkpointHook = hook;
     }
 
-    public FuseDiT model() { return model; }
+    /** The model being trained (a FuseDiT, or a Gemma text stream for next-token pretraining). */
+    public dev.fusedit.layers.Module model() { return objective.model(); }
     public ParameterBuffer parameters() { return params; }
     public long step() { return step; }
 
     /** Trains until maxSteps, logging, checkpointing and plotting as configured. */
     public void train() throws IOException {
         var t = config.trainer();
-        System.err.printf("training %s: %,d trainable parameters (DiT %,d, text stream %,d%s), batch %d x %d accumulation, steps %d -> %d%n",
+        System.err.printf("training %s: %,d trainable parameters (%s), batch %d x %d accumulation, steps %d -> %d%n",
                 config.file().getFileName(), params.names().stream().mapToLong(n -> params.parameters().get(n).numel()).sum(),
-                model.dit.parameterCount(), model.llm.parameterCount(), t.trainLlm() ? ", trainable" : ", frozen",
-                config.data().batchSize(), t.gradientAccumulationSteps(), step, maxSteps);
+                objective.describe(), config.data().batchSize(), t.gradientAccumulationSteps(), step, maxSteps);
         if (!config.ignoredKeys().isEmpty()) System.err.println("ignoring settings of the reference's runtime: " + String.join(", ", config.ignoredKeys()));
         ProgressBar bar = new ProgressBar("train", step, maxSteps, loggingSteps);
         try (MetricsLog metrics = MetricsLog.open(out.resolve("metrics.jsonl"), step)) {
@@ -170,12 +125,15 @@ public final class Trainer implements AutoCloseable {
                     rec.put("lr", r.lr);
                     rec.put("steps_per_s", bar.rate(step));
                     rec.put("step_ms", (System.nanoTime() - t0) / 1e6);
-                    if (data.skipped() > 0) rec.put("skipped_samples", data.skipped());
+                    if (objective.data().skipped() > 0) rec.put("skipped_samples", objective.data().skipped());
                     metrics.write(rec);
                     LossCurve.write(MetricsLog.read(metrics.file()), out.resolve("loss.png"));
                 }
                 bar.update(step, String.format("loss %.4f", r.loss));
-                if (step % t.checkpointingSteps() == 0 || step == maxSteps) saveCheckpoint();
+                if (step % t.checkpointingSteps() == 0 || step == maxSteps) {
+                    Path checkpoint = saveCheckpoint();
+                    if (t.evalSteps() > 0 && (step % t.evalSteps() == 0 || step == maxSteps)) objective.evaluate(checkpoint, out, step);
+                }
             }
         }
     }
@@ -186,7 +144,7 @@ public final class Trainer implements AutoCloseable {
     /** One optimizer step (with gradient accumulation) from the state after {@code s} steps. */
     StepResult trainStep(long s) throws IOException {
         int accum = config.trainer().gradientAccumulationSteps();
-        return trainStep(s, micro -> data.batch(s * accum + micro, config.data().batchSize()));
+        return trainStep(s, micro -> objective.data().batch(s * accum + micro, config.data().batchSize()));
     }
 
     /**
@@ -200,7 +158,7 @@ public final class Trainer implements AutoCloseable {
 
     /** The batch a run reads at batch index {@code index} (one micro-batch). */
     public TrainingBatch batch(long index) {
-        return data.batch(index, config.data().batchSize());
+        return objective.data().batch(index, config.data().batchSize());
     }
 
     private StepResult trainStep(long s, java.util.function.IntFunction<TrainingBatch> microBatch) {
@@ -213,7 +171,7 @@ public final class Trainer implements AutoCloseable {
                 long batchIndex = s * accum + micro;
                 Rng rng = StepRandom.forBatch(t.seed(), batchIndex);
                 TrainingBatch batch = microBatch.apply(micro);
-                Tensor loss = flowMatchingLoss(batch, rng);
+                Tensor loss = objective.loss(batch, rng);
                 lossSum += loss.item();
                 Pointwise.mul(loss, 1.0 / accum).backward();
             }
@@ -229,50 +187,16 @@ public final class Trainer implements AutoCloseable {
         return new StepResult(loss, norm, rate);
     }
 
-    /** The flow-matching loss of one batch (recorded for backward). */
-    Tensor flowMatchingLoss(TrainingBatch batch, Rng rng) {
-        var t = config.trainer();
-        Tensor x0 = batch.images();
-        int b = x0.size(0);
-        Tokenizer.Batch tok = tokenizer.encodeBatch(batch.captions(), config.data().maxPromptLength());
-        Tensor ids = Tensor.zeros(DType.I64, b, config.data().maxPromptLength());
-        for (int i = 0; i < b; i++)
-            for (int j = 0; j < tok.ids()[i].length; j++) ids.set(tok.ids()[i][j], i, j);
-        TextContext text = model.encodeText(ids, tok.mask());
-
-        Tensor noise = rng.normal(x0.shape());
-        float[] z = rng.normal(b).toFloatArray();
-        Tensor sigma = Tensor.zeros(DType.F32, b, 1, 1, 1), timestep = Tensor.zeros(DType.F32, b);
-        for (int i = 0; i < b; i++) {
-            // logit-normal u = sigmoid(mean + std·z) (diffusers compute_density_for_timestep_sampling)
-            float u = t.weightingScheme().equals("logit_normal")
-                    ? (float) (1 / (1 + Math.exp(-(t.logitMean() + t.logitStd() * z[i]))))
-                    : (float) ((z[i] * 0.5 + 0.5) - Math.floor(z[i] * 0.5 + 0.5));
-            sigma.set(scheduler.trainingSigma(u), i, 0, 0, 0);
-            timestep.set(scheduler.trainingTimestep(u), i);
-        }
-        Tensor xt = Pointwise.add(Pointwise.mul(Pointwise.sub(1.0, sigma), x0), Pointwise.mul(sigma, noise));
-        Tensor pred = model.velocity(xt, timestep, text);
-        Tensor target = Pointwise.sub(noise, x0);
-        if (t.preconditionOutputs()) {
-            pred = Pointwise.add(Pointwise.mul(pred, Pointwise.neg(sigma)), xt);
-            target = x0;
-        }
-        // all samples have the same size, so the mean of per-sample means is the global mean
-        return Reduce.mean(Pointwise.square(Pointwise.sub(pred, target)));
-    }
-
     // ------------------------------------------------------------------ checkpoints
 
     /**
-     * Writes OUT/checkpoints/step-N/: a pipeline folder (model_index.json, transformer/ with the
-     * EMA weights when EMA is on, scheduler/, tokenizer/) plus trainer/ (raw weights, AdamW
-     * moments, EMA, step), atomically.
+     * Writes OUT/checkpoints/step-N/ atomically: the model as the objective saves it (a pipeline
+     * folder for FuseDiT, a causal-LM folder for a text stream; EMA weights when EMA is on) plus
+     * trainer/ (raw weights, AdamW moments, EMA, step).
      */
     public Path saveCheckpoint() throws IOException {
         Path tmp = checkpoints.begin(step);
-        PipelineWriter.write(tmp, transformerConfig, StateDict.tensors(model, ""), ema == null ? null : emaTensors(), scheduler, tokenizer, tokenizerFile,
-                config.data().maxPromptLength());
+        objective.writeModel(tmp, ema == null ? StateDict.tensors(objective.model(), "") : emaTensors());
         checkpointHook.duringWrite(step, tmp);
         Path trainer = Files.createDirectories(tmp.resolve("trainer"));
         Map<String, Tensor> state = new LinkedHashMap<>();
@@ -295,7 +219,7 @@ public final class Trainer implements AutoCloseable {
 
     /** The EMA values under the model's parameter names (frozen parameters as they are). */
     private Map<String, Tensor> emaTensors() {
-        Map<String, Tensor> out = new LinkedHashMap<>(StateDict.tensors(model, ""));
+        Map<String, Tensor> out = new LinkedHashMap<>(StateDict.tensors(objective.model(), ""));
         for (String name : params.names()) {
             long at = params.offsetOf(name);
             int[] shape = params.parameters().get(name).shape();
@@ -337,7 +261,7 @@ public final class Trainer implements AutoCloseable {
         if (ema != null) ema.close();
         optimizer.close();
         params.close();
-        data.close();
+        objective.data().close();
         if (resumedWeights != null) resumedWeights.close();
         stepMemory.close();
     }

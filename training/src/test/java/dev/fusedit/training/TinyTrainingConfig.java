@@ -18,9 +18,7 @@ public final class TinyTrainingConfig {
      * @param ema     the whole ema section, or "" for no EMA
      */
     public static Path write(Path dir, String trainer, String ema, int batchSize, int maxPromptLength) throws IOException {
-        Path text = Files.writeString(dir.resolve("text.json"), """
-                {"model_type":"gemma2","vocab_size":32,"hidden_size":32,"intermediate_size":64,"num_hidden_layers":2,
-                 "num_attention_heads":2,"num_key_value_heads":1,"head_dim":16,"query_pre_attn_scalar":16}""");
+        Path text = writeTextConfig(dir);
         return Files.writeString(dir.resolve("tiny.yaml"), "trainer:\n" + trainer + """
                 model:
                   name: "FuseDiT"
@@ -45,5 +43,30 @@ public final class TinyTrainingConfig {
                   batch_size: %d
                   max_prompt_length: %d
                 """.formatted(batchSize, maxPromptLength));
+    }
+
+    /** dir/text.json: the tiny text stream's Gemma-2 config. */
+    static Path writeTextConfig(Path dir) throws IOException {
+        return Files.writeString(dir.resolve("text.json"), """
+                {"model_type":"gemma2","vocab_size":32,"hidden_size":32,"intermediate_size":64,"num_hidden_layers":2,
+                 "num_attention_heads":2,"num_key_value_heads":1,"head_dim":16,"query_pre_attn_scalar":16}""");
+    }
+
+    /** dir/llm.yaml: next-token pretraining of the tiny text stream on shapes captions (no caption dropout). */
+    public static Path writeTextStream(Path dir, String trainer, int batchSize, int maxPromptLength) throws IOException {
+        Path text = writeTextConfig(dir);
+        return Files.writeString(dir.resolve("llm.yaml"), "trainer:\n" + trainer + """
+                model:
+                  name: "Gemma2ForCausalLM"
+                  base: "%s"
+                optimizer:
+                  lr: 3.0e-3
+                  weight_decay: 0.0
+                data:
+                  source: "shapes"
+                  batch_size: %d
+                  max_prompt_length: %d
+                  random_dropping_rate: 0.0
+                """.formatted(text.toString().replace("\\", "/"), batchSize, maxPromptLength));
     }
 }

@@ -90,7 +90,7 @@ public final class TrainingModelConfig {
     }
 
     /** The base LLM's config: a known hub name, or a config.json / model folder on disk. */
-    private static ObjectNode baseConfig(ConfigReader m, Path file) throws IOException {
+    public static ObjectNode baseConfig(ConfigReader m, Path file) throws IOException {
         String base = m.requireString("base");
         ObjectMapper json = new ObjectMapper();
         String resource = KNOWN_BASES.get(base);

@@ -77,6 +77,34 @@ public final class ImageGrid {
         return sheet;
     }
 
+    /**
+     * Generated images as a grid of {@code rows} × {@code cols}, each enlarged (nearest neighbour,
+     * so pixels stay sharp) to about {@code cellSize} pixels wide and captioned with its prompt and seed.
+     */
+    public static BufferedImage ofGenerated(List<GeneratedImage> images, int rows, int cols, int cellSize) {
+        int scale = Math.max(1, cellSize / images.getFirst().width());
+        List<BufferedImage> cells = new ArrayList<>();
+        List<String> captions = new ArrayList<>();
+        for (GeneratedImage g : images) {
+            cells.add(enlarge(g.toBufferedImage(), scale));
+            captions.add(g.prompt() + " (seed " + g.seed() + ")");
+        }
+        return compose(cells, rows, cols, 8, captions);
+    }
+
+    private static BufferedImage enlarge(BufferedImage img, int scale) {
+        if (scale == 1) return img;
+        BufferedImage big = new BufferedImage(img.getWidth() * scale, img.getHeight() * scale, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = big.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
+            g.drawImage(img, 0, 0, big.getWidth(), big.getHeight(), null);
+        } finally {
+            g.dispose();
+        }
+        return big;
+    }
+
     /** Greedy word wrap to {@code width} pixels; an over-long last line or word ends in "…". */
     static List<String> wrap(String text, FontMetrics m, int width) {
         List<String> out = new ArrayList<>();

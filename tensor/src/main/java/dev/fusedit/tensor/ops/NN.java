@@ -75,6 +75,28 @@ public final class NN {
         }, x);
     }
 
+    /**
+     * Mean cross-entropy of logits [N, V] against class indices {@code targets} (length N; a
+     * negative target is ignored, as PyTorch's ignore_index): −Σ log softmax(x)[n, t_n] / count.
+     * Built from {@link #logSoftmax} and a constant selection tensor, so its gradient is that of
+     * log-softmax (softmax − one-hot, over count). An all-ignored batch gives 0.
+     */
+    public static Tensor crossEntropy(Tensor logits, long[] targets) {
+        if (logits.dim() != 2) throw new IllegalArgumentException("cross-entropy logits must be [N, V], got " + Arrays.toString(logits.shape()));
+        int n = logits.size(0), vocab = logits.size(1);
+        if (targets.length != n)
+            throw new IllegalArgumentException("cross-entropy needs one target per row: " + n + " rows, " + targets.length + " targets");
+        long count = Arrays.stream(targets).filter(t -> t >= 0).count();
+        Tensor pick = Tensor.zeros(KernelDispatch.computeType(logits), n, vocab);
+        for (int i = 0; i < n; i++) {
+            if (targets[i] < 0) continue;
+            if (targets[i] >= vocab)
+                throw new IllegalArgumentException("cross-entropy target " + targets[i] + " at row " + i + " is outside the " + vocab + " classes");
+            pick.set(-1.0 / count, i, (int) targets[i]);
+        }
+        return Reduce.sum(Pointwise.mul(logSoftmax(logits, -1), pick));
+    }
+
     /** {@code x} with dimension {@code axis} moved last (by swapping it with the last), contiguous and unrecorded. */
     private static Tensor toLast(Tensor x, int axis, DType type) {
         Tensor d = x.detach();

@@ -44,6 +44,23 @@ class NNTest {
     }
 
     @Test
+    void crossEntropyIsTheMeanNegativeLogLikelihoodOfTheKeptTargets() {
+        Tensor x = GradCheck.random(6, 4, 7);
+        long[] targets = {3, -1, 0, 6};
+        double expected = 0;
+        for (int n : new int[] {0, 2, 3}) {
+            double sum = 0;
+            for (int v = 0; v < 7; v++) sum += Math.exp(x.get(n, v));
+            expected -= x.get(n, (int) targets[n]) - Math.log(sum);
+        }
+        assertThat(NN.crossEntropy(x, targets).item()).isCloseTo(expected / 3, org.assertj.core.data.Offset.offset(1e-12));
+        GradCheck.check(t -> NN.crossEntropy(t[0], targets), grad(7, 4, 7));
+        assertThat(NN.crossEntropy(x, new long[] {-1, -1, -1, -1}).item()).isZero();
+        assertThatThrownBy(() -> NN.crossEntropy(x, new long[] {0, 7, 0, 0})).hasMessageContaining("target 7 at row 1");
+        assertThatThrownBy(() -> NN.crossEntropy(x, new long[] {0})).hasMessageContaining("one target per row");
+    }
+
+    @Test
     void softmaxIsStableForHugeLogits() {
         Tensor x = Tensor.of(new float[] {1000f, 1000f, -1000f, 3000f, 2999f, 0f}, 2, 3);
         double[] s = NN.softmax(x, 1).toDoubleArray();

@@ -35,7 +35,7 @@ public record TrainConfig(
     public record Trainer(int maxSteps, int checkpointingSteps, int loggingSteps, int gradientAccumulationSteps,
                           double gradientClipping, double logitMean, double logitStd, double modeScale, String weightingScheme,
                           boolean preconditionOutputs, long seed, boolean trainDit, boolean trainLlm, String resumeFrom,
-                          String run, String textModel) {}
+                          String run, String textModel, int evalSteps, List<String> evalPrompts) {}
 
     /** updateSteps 0 = no EMA (the reference's update_steps: null). */
     public record Ema(double decay, int updateSteps) {}
@@ -49,6 +49,22 @@ public record TrainConfig(
                        String dataPath, String imageColumn, String captionColumn, boolean centerCrop, String instruction,
                        String tokenizer, long seed) {}
 
+    /** What eval-step grids show when trainer.eval_prompts is not given: one prompt of each shapes category, two of the hard ones. */
+    static final List<String> DEFAULT_EVAL_PROMPTS = List.of("a red circle", "a square and a triangle", "three circles", "a blue triangle",
+            "a yellow square left of a cyan circle", "a triangle above a square", "a green circle and a magenta square", "four squares");
+
+    private static List<String> evalPrompts(ConfigReader t) throws IOException {
+        JsonNode node = t.raw("eval_prompts");
+        if (node == null || node.isNull()) return DEFAULT_EVAL_PROMPTS;
+        t.check(node.isArray() && !node.isEmpty(), "eval_prompts", "expected a non-empty list of prompts");
+        List<String> prompts = new ArrayList<>();
+        for (JsonNode p : node) {
+            t.check(p.isTextual(), "eval_prompts", "expected strings, got " + p);
+            prompts.add(p.asText());
+        }
+        return List.copyOf(prompts);
+    }
+
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     public static TrainConfig read(Path file) throws IOException {
@@ -61,7 +77,7 @@ public record TrainConfig(
         ConfigReader t = top.object("trainer");
         t.allowOnly(Set.of("max_steps", "checkpointing_steps", "logging_steps", "gradient_accumulation_steps",
                         "gradient_clipping", "logit_mean", "logit_std", "mode_scale", "weighting_scheme", "precondition_outputs", "seed",
-                        "train_dit", "train_llm", "resume_from", "run", "checkpoint_dir", "text_model"),
+                        "train_dit", "train_llm", "resume_from", "run", "checkpoint_dir", "text_model", "eval_steps", "eval_prompts"),
                 Set.of("cache_dir", "consolidation_steps", "enable_gradient_checkpointing", "hard_skip_resume", "mixed_precision", "project"),
                 ignored::add);
         String weighting = t.optString("weighting_scheme", "logit_normal");
@@ -83,7 +99,12 @@ public record TrainConfig(
                 t.optBoolean("train_llm", false),
                 t.optString("resume_from", null),
                 t.optString("run", "run"),
-                t.optString("text_model", null));
+                t.optString("text_model", null),
+                t.optInt("eval_steps", 0),
+                evalPrompts(t));
+        t.check(trainer.evalSteps() >= 0 && (trainer.evalSteps() == 0 || trainer.evalSteps() % trainer.checkpointingSteps() == 0), "eval_steps",
+                "expected 0 (none) or a multiple of checkpointing_steps (" + trainer.checkpointingSteps() + "): grids are sampled from checkpoints; got "
+                        + trainer.evalSteps());
 
         Ema ema = new Ema(0.99, 0);
         if (top.has("ema")) {
