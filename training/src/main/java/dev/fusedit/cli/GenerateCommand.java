@@ -2,7 +2,8 @@ package dev.fusedit.cli;
 
 import dev.fusedit.model.gemma.GemmaCheckpoint;
 import dev.fusedit.model.gemma.TextGenerator;
-import dev.fusedit.model.tokenizer.BpeTokenizer;
+import dev.fusedit.model.tokenizer.Tokenizer;
+import dev.fusedit.model.tokenizer.Tokenizers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -43,7 +44,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (topP <= 0 || topP > 1) throw new CliException("--top-p must be in (0, 1]");
         Path tok = tokenizer != null ? tokenizer : model.resolve("tokenizer.json");
         if (!Files.exists(tok)) throw new CliException(tok + ": no tokenizer.json; pass --tokenizer");
-        BpeTokenizer tk = BpeTokenizer.load(tok);
+        Tokenizer tk = Tokenizers.load(tok);
         try (GemmaCheckpoint ckpt = GemmaCheckpoint.open(model)) {
             int eos = ckpt.model().config.eosTokenId();
             List<Integer> ids = new ArrayList<>();

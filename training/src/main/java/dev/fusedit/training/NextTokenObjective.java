@@ -73,16 +73,23 @@ final class NextTokenObjective implements TrainingObjective {
         return data;
     }
 
-    /** Position i predicts token i + 1 where that token is real (not padding); the last position predicts nothing. */
+    /**
+     * Position i predicts token i + 1 where that token is real (not padding); the last token of a
+     * caption that was not truncated predicts EOS, so the model learns where captions end.
+     */
     @Override
     public Tensor loss(TrainingBatch batch, Rng rng) {
         int len = config.data().maxPromptLength();
         TokenIds tok = TokenIds.encode(captions.tokenizer(), batch.captions(), len);
-        int b = batch.captions().size();
+        int b = batch.captions().size(), eos = captions.tokenizer().eosId();
         long[] targets = new long[b * len];
-        for (int i = 0; i < b; i++)
-            for (int j = 0; j < len; j++)
-                targets[i * len + j] = j + 1 < len && tok.mask()[i][j + 1] == 1 ? (long) tok.ids().get(i, j + 1) : -1;
+        java.util.Arrays.fill(targets, -1);
+        for (int i = 0; i < b; i++) {
+            int real = 0;
+            while (real < len && tok.mask()[i][real] == 1) real++;
+            for (int j = 0; j + 1 < real; j++) targets[i * len + j] = (long) tok.ids().get(i, j + 1);
+            if (real < len && eos >= 0) targets[i * len + real - 1] = eos;
+        }
         Tensor logits = model.logits(model.forward(tok.ids(), tok.mask()));
         return NN.crossEntropy(logits.reshape(b * len, model.config.vocabSize()), targets);
     }

@@ -34,7 +34,7 @@ public final class BpeTokenizer implements Tokenizer {
     private final boolean fuseUnk;
     private final boolean byteFallback;
     private final int[] byteIds = new int[256];
-    private final int padId, bosId;
+    private final int padId, bosId, eosId;
 
     private record Normalization(String type, String from, String to) {}
 
@@ -135,6 +135,7 @@ public final class BpeTokenizer implements Tokenizer {
 
         padId = idOrDefault("<pad>", 0);
         bosId = prefix.length > 0 ? prefix[0] : idOrDefault("<bos>", 2);
+        eosId = idOrDefault("<eos>", -1);
     }
 
     private int idOrDefault(String token, int fallback) {
@@ -315,6 +316,11 @@ public final class BpeTokenizer implements Tokenizer {
     @Override
     public int bosId() {
         return bosId;
+    }
+
+    @Override
+    public int eosId() {
+        return eosId;
     }
 
     /** The vocabulary piece of an id (for debugging and tests). */

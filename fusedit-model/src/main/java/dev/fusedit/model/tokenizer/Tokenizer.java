@@ -18,6 +18,9 @@ public interface Tokenizer {
 
     int bosId();
 
+    /** The end-of-sequence id, or -1 when the vocabulary has none. */
+    int eosId();
+
     /**
      * Tokenizes every text to exactly {@code maxLength} ids as the reference pipeline does
      * (truncation=True, padding="max_length"): BOS + tokens cut to maxLength, right-padded with

@@ -201,6 +201,7 @@ public final class WordLevelTokenizer implements Tokenizer {
     }
 
     /** The id of {@code <eos>}, or -1 when the vocabulary has none. */
+    @Override
     public int eosId() {
         return eosId;
     }
