@@ -12,10 +12,12 @@ import dev.fusedit.model.fusedit.TrainingModelConfig;
 import dev.fusedit.model.pipeline.FlowMatchEulerScheduler;
 import dev.fusedit.model.tokenizer.Tokenizer;
 import dev.fusedit.model.tokenizer.Tokenizers;
+import dev.fusedit.model.vae.VaeCheckpoint;
 import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.MemoryPool;
 import dev.fusedit.tensor.MemoryScope;
 import dev.fusedit.tensor.Tensor;
+import dev.fusedit.tensor.autograd.GradMode;
 import dev.fusedit.tensor.io.SafeTensorsFile;
 import dev.fusedit.tensor.io.SafeTensorsWriter;
 import dev.fusedit.tensor.io.TensorSource;
@@ -24,9 +26,11 @@ import dev.fusedit.tensor.ops.Reduce;
 import dev.fusedit.tensor.random.Rng;
 import dev.fusedit.training.checkpoint.CheckpointStore;
 import dev.fusedit.training.config.TrainConfig;
+import dev.fusedit.training.data.PrefetchingData;
 import dev.fusedit.training.data.ShapesData;
 import dev.fusedit.training.data.TrainingBatch;
 import dev.fusedit.training.data.TrainingData;
+import dev.fusedit.training.data.WebDatasetData;
 import dev.fusedit.training.optim.AdamW;
 import dev.fusedit.training.optim.Ema;
 import dev.fusedit.training.optim.GradientClipping;
@@ -63,6 +67,9 @@ public final class Trainer implements AutoCloseable {
     private final Path tokenizerFile;
     private final FlowMatchEulerScheduler scheduler;
     private final TrainingData data;
+    private final String dataDescription;
+    /** Encodes pixel batches to latents when the config names a VAE; null trains in pixel space. */
+    private final VaeCheckpoint vae;
     private final ParameterBuffer params;
     private final AdamW optimizer;
     private final Ema ema;
@@ -71,6 +78,8 @@ public final class Trainer implements AutoCloseable {
     private final TensorSource resumedWeights;
     /** Every step allocates the same tensors: its scope reuses the previous step's memory. */
     private final MemoryPool stepMemory = new MemoryPool();
+    /** Batches decoded ahead of the step that needs them (2: one being read while one waits). */
+    private static final int BATCHES_READ_AHEAD = 2;
     private long step;
 
     /** Called around checkpoint writes; tests use it to kill the process mid-write. */
@@ -100,12 +109,24 @@ public final class Trainer implements AutoCloseable {
         scheduler = config.schedulerPath() != null
                 ? FlowMatchEulerScheduler.read(Path.of(config.schedulerPath()).resolve("scheduler_config.json"))
                 : new FlowMatchEulerScheduler(1000, 3.0);
-        if (config.data().source().equals("shapes")) {
-            data = new ShapesData(config.data().seed(), config.data().randomDroppingRate());
-            tokenizerFile = config.data().tokenizer() != null ? Path.of(config.data().tokenizer()) : null;
-            tokenizer = tokenizerFile != null ? Tokenizers.load(tokenizerFile) : ShapesVocabulary.tokenizer();
-        } else {
-            throw new IOException(config.file() + ": data.source webdataset needs a tokenizer and decoder this build does not have yet; use source: shapes");
+        vae = config.vaePath() != null ? VaeCheckpoint.open(Path.of(config.vaePath())) : null;
+        try {
+            if (config.data().source().equals("shapes")) {
+                data = new ShapesData(config.data().seed(), config.data().randomDroppingRate());
+                dataDescription = "shapes world (generated)";
+                tokenizerFile = config.data().tokenizer() != null ? Path.of(config.data().tokenizer()) : null;
+                tokenizer = tokenizerFile != null ? Tokenizers.load(tokenizerFile) : ShapesVocabulary.tokenizer();
+            } else {
+                tokenizerFile = TokenizerLocator.find(config);
+                tokenizer = Tokenizers.load(tokenizerFile);
+                requireModelInput(config, modelConfig, vae);
+                WebDatasetData shards = WebDatasetData.open(config.data(), Path.of("").toAbsolutePath());
+                dataDescription = shards.describe();
+                data = new PrefetchingData(shards, BATCHES_READ_AHEAD);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (vae != null) vae.close();
+            throw e;
         }
 
         Path resumeFrom = resume == null ? null : CheckpointStore.latestIn(resume)
@@ -136,6 +157,20 @@ public final class Trainer implements AutoCloseable {
         if (resumeFrom != null) restoreState(resumeFrom);
     }
 
+    /** The model's input must be what the data (and VAE) produce: checked before hours of decoding, not at step 1. */
+    private static void requireModelInput(TrainConfig config, FuseDiTConfig model, VaeCheckpoint vae) throws IOException {
+        int resolution = config.data().resolution();
+        int channels = vae == null ? 3 : vae.config().latentChannels();
+        int factor = vae == null ? 1 : vae.config().downsampleFactor();
+        String from = vae == null ? "pixel space (no vae section)" : "the VAE's latents";
+        if (resolution % factor != 0)
+            throw new IOException(config.file() + ": data.resolution " + resolution + " must be a multiple of the VAE's downsampling factor " + factor);
+        if (model.inChannels() != channels || model.sampleSize() != resolution / factor)
+            throw new IOException(config.file() + ": model.in_channels " + model.inChannels() + " and model.sample_size " + model.sampleSize()
+                    + " do not match " + from + ": expected in_channels " + channels + " and sample_size " + resolution / factor
+                    + " for data.resolution " + resolution);
+    }
+
     /** Detaches parameters from memory-mapped files (so old checkpoints can be replaced safely). */
     private static void copyToMemory(dev.fusedit.layers.Module m) {
         m.namedParameters().values().forEach(p -> p.set(p.get().detach().to(DType.F32)));
@@ -156,6 +191,7 @@ public final class Trainer implements AutoCloseable {
                 config.file().getFileName(), params.names().stream().mapToLong(n -> params.parameters().get(n).numel()).sum(),
                 model.dit.parameterCount(), model.llm.parameterCount(), t.trainLlm() ? ", trainable" : ", frozen",
                 config.data().batchSize(), t.gradientAccumulationSteps(), step, maxSteps);
+        System.err.println("data: " + dataDescription + (vae != null ? "; encoded to latents by the VAE at " + config.vaePath() : ""));
         if (!config.ignoredKeys().isEmpty()) System.err.println("ignoring settings of the reference's runtime: " + String.join(", ", config.ignoredKeys()));
         ProgressBar bar = new ProgressBar("train", step, maxSteps, loggingSteps);
         try (MetricsLog metrics = MetricsLog.open(out.resolve("metrics.jsonl"), step)) {
@@ -232,7 +268,7 @@ public final class Trainer implements AutoCloseable {
     /** The flow-matching loss of one batch (recorded for backward). */
     Tensor flowMatchingLoss(TrainingBatch batch, Rng rng) {
         var t = config.trainer();
-        Tensor x0 = batch.images();
+        Tensor x0 = vae == null ? batch.images() : toLatents(batch.images(), rng.split());
         int b = x0.size(0);
         Tokenizer.Batch tok = tokenizer.encodeBatch(batch.captions(), config.data().maxPromptLength());
         Tensor ids = Tensor.zeros(DType.I64, b, config.data().maxPromptLength());
@@ -260,6 +296,17 @@ public final class Trainer implements AutoCloseable {
         }
         // all samples have the same size, so the mean of per-sample means is the global mean
         return Reduce.mean(Pointwise.square(Pointwise.sub(pred, target)));
+    }
+
+    /**
+     * Pixels to the transformer's latents as the reference's training step does:
+     * (sample of the encoder's distribution − shift_factor) · scaling_factor, the sample drawn
+     * from a child of the step's generator so the noise and σ draws stay those of pixel space.
+     */
+    private Tensor toLatents(Tensor pixels, Rng rng) {
+        try (GradMode ignored = GradMode.noGrad()) {
+            return vae.model().encodeForTraining(pixels, rng);
+        }
     }
 
     // ------------------------------------------------------------------ checkpoints
@@ -338,6 +385,7 @@ public final class Trainer implements AutoCloseable {
         optimizer.close();
         params.close();
         data.close();
+        if (vae != null) vae.close();
         if (resumedWeights != null) resumedWeights.close();
         stepMemory.close();
     }
