@@ -7,7 +7,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,11 +21,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PrefetchingData implements TrainingData {
     private static final long CLOSE_WAIT_SECONDS = 10;
+    private static final long POLL_MILLIS = 200;
 
     private final TrainingData source;
     private final int ahead;
     private final ExecutorService reader;
     private final Map<Key, Future<TrainingBatch>> pending = new ConcurrentHashMap<>();
+
+    private volatile boolean closed;
 
     private record Key(long index, int size) {}
 
@@ -52,7 +57,7 @@ public final class PrefetchingData implements TrainingData {
         }
         for (int i = 1; i <= ahead; i++) schedule(new Key(index + i, size));
         try {
-            TrainingBatch batch = wanted.get();
+            TrainingBatch batch = awaitUnlessClosed(wanted, index);
             pending.remove(new Key(index, size));
             return batch;
         } catch (ExecutionException e) {
@@ -68,8 +73,26 @@ public final class PrefetchingData implements TrainingData {
     }
 
     private Future<TrainingBatch> schedule(Key key) {
-        if (reader.isShutdown()) throw new IllegalStateException("training data is closed; batch " + key.index + " cannot be read");
-        return pending.computeIfAbsent(key, k -> reader.submit(() -> source.batch(k.index, k.size)));
+        try {
+            if (closed) throw new RejectedExecutionException();
+            return pending.computeIfAbsent(key, k -> reader.submit(() -> source.batch(k.index, k.size)));
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("training data is closed; batch " + key.index + " cannot be read");
+        }
+    }
+
+    /**
+     * The batch, polling for close(): a task dropped by a close on another thread between its
+     * submission and the cancellation sweep would otherwise leave this wait without an end.
+     */
+    private TrainingBatch awaitUnlessClosed(Future<TrainingBatch> wanted, long index) throws ExecutionException, InterruptedException {
+        while (true) {
+            try {
+                return wanted.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                if (closed) throw new CancellationException("closed while waiting for batch " + index);
+            }
+        }
     }
 
     @Override
@@ -79,6 +102,9 @@ public final class PrefetchingData implements TrainingData {
 
     @Override
     public void close() {
+        closed = true;
+        // cancel first: a caller waiting on a batch still queued behind others gets an answer instead of waiting forever
+        pending.values().forEach(f -> f.cancel(true));
         reader.shutdownNow();
         try {
             if (!reader.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS))
