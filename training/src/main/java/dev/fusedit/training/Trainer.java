@@ -210,7 +210,7 @@ public final class Trainer implements AutoCloseable {
                     metrics.write(rec);
                     LossCurve.write(MetricsLog.read(metrics.file()), out.resolve("loss.png"));
                 }
-                bar.update(step, String.format("loss %.4f", r.loss));
+                bar.update(step, String.format("loss %.4f", r.loss) + (data.skipped() > 0 ? ", skipped samples " + data.skipped() : ""));
                 if (step % t.checkpointingSteps() == 0 || step == maxSteps) saveCheckpoint();
             }
         }

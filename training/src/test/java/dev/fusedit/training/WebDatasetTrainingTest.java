@@ -1,18 +1,21 @@
 package dev.fusedit.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fusedit.model.config.ConfigReader;
+import dev.fusedit.model.vae.AutoencoderKL;
+import dev.fusedit.model.vae.VaeConfig;
+import dev.fusedit.tensor.DType;
+import dev.fusedit.training.bench.SyntheticWeights;
 import dev.fusedit.training.config.TrainConfig;
+import dev.fusedit.training.data.TestShards;
 import dev.fusedit.training.progress.MetricsLog;
 import dev.fusedit.training.shapes.ShapesVocabulary;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,46 +28,20 @@ class WebDatasetTrainingTest {
     @TempDir
     static Path dir;
     static Path tokenizer;
-    static Path shards;
 
     @BeforeAll
     static void writeShardsAndTokenizer() throws IOException {
         tokenizer = dir.resolve("tokenizer.json");
         ShapesVocabulary.tokenizer().save(tokenizer);
         String[] captions = {"a red circle", "a blue square", "two green triangles", "a yellow circle left of a red square", "a purple square"};
-        ByteArrayOutputStream tar = new ByteArrayOutputStream();
+        TestShards.Tar tar = new TestShards.Tar();
         for (int i = 0; i < captions.length; i++) {
             int w = 32 + 8 * i, h = 48 - 4 * i, colour = 0x203040 * (i + 1);
-            BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++) img.setRGB(x, y, (x + y) % 9 < 4 ? colour : 0xFFFFFF);
-            ByteArrayOutputStream png = new ByteArrayOutputStream();
-            ImageIO.write(img, "png", png);
-            member(tar, "s/%06d.image.png".formatted(i), png.toByteArray());
-            member(tar, "s/%06d.txt".formatted(i), captions[i].getBytes(StandardCharsets.UTF_8));
+            tar.add("s/%06d.image.png".formatted(i), TestShards.png(w, h, (x, y) -> (x + y) % 9 < 4 ? colour : 0xFFFFFF));
+            tar.add("s/%06d.txt".formatted(i), captions[i]);
         }
-        member(tar, "s/000099.txt", "a caption without its image".getBytes(StandardCharsets.UTF_8));
-        tar.write(new byte[1024]);
-        shards = Files.write(dir.resolve("train-0000.tar"), tar.toByteArray());
-    }
-
-    /** One ustar member (short names only), enough for this test's shard. */
-    private static void member(ByteArrayOutputStream tar, String name, byte[] data) {
-        byte[] h = new byte[512];
-        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(n, 0, h, 0, n.length);
-        byte[] size = String.format("%011o", data.length).getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(size, 0, h, 124, size.length);
-        h[156] = '0';
-        System.arraycopy("ustar\u000000".getBytes(StandardCharsets.US_ASCII), 0, h, 257, 8);
-        for (int i = 148; i < 156; i++) h[i] = ' ';
-        int sum = 0;
-        for (byte b : h) sum += b & 0xff;
-        byte[] chk = String.format("%06o\0", sum).getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(chk, 0, h, 148, chk.length);
-        tar.writeBytes(h);
-        tar.writeBytes(data);
-        tar.writeBytes(new byte[(512 - data.length % 512) % 512]);
+        tar.add("s/000099.txt", "a caption without its image");
+        tar.write(dir.resolve("train-0000.tar"));
     }
 
     private static Path config(String name, int resolution, String tokenizerLine) throws IOException {
@@ -104,6 +81,46 @@ class WebDatasetTrainingTest {
             assertThat(r.get("skipped_samples").asLong()).isEqualTo(1);   // the caption without an image
         }
         assertThat(Files.readString(out.resolve("checkpoints/step-0000002/tokenizer/tokenizer.json"))).isEqualTo(Files.readString(tokenizer));
+    }
+
+    /** A VAE small enough for a test: 2 blocks of 8 channels (downsampling 2), 4 latent channels, random weights. */
+    private static Path tinyVae() throws IOException {
+        Path vae = Files.createDirectories(dir.resolve("vae"));
+        String config = """
+                {"_class_name":"AutoencoderKL","in_channels":3,"out_channels":3,"latent_channels":4,"block_out_channels":[8,8],
+                 "layers_per_block":1,"act_fn":"silu","norm_num_groups":4,"sample_size":32,"scaling_factor":1.5305,"shift_factor":0.0609,
+                 "use_quant_conv":false,"use_post_quant_conv":false,"mid_block_add_attention":true,
+                 "down_block_types":["DownEncoderBlock2D","DownEncoderBlock2D"],"up_block_types":["UpDecoderBlock2D","UpDecoderBlock2D"]}""";
+        Files.writeString(vae.resolve("config.json"), config);
+        VaeConfig c = VaeConfig.from(new ConfigReader(vae.resolve("config.json"), "", new ObjectMapper().readTree(config)));
+        SyntheticWeights.write(vae.resolve("diffusion_pytorch_model.safetensors"), new AutoencoderKL(c), "", DType.F32, 5, 0.05);
+        return vae;
+    }
+
+    @Test
+    void withAVaeTheModelTrainsOnLatents() throws IOException {
+        Path vae = tinyVae();
+        Path yaml = config("latent", 32, "  tokenizer: \"" + tokenizer.toString().replace("\\", "/") + "\"\n");
+        String pixel = Files.readString(yaml);
+        Files.writeString(yaml, pixel.replace("in_channels: 3", "in_channels: 4").replace("out_channels: 3", "out_channels: 4")
+                .replace("sample_size: 32", "sample_size: 16") + "vae:\n  path: \"" + vae.toString().replace("\\", "/") + "\"\n");
+        Path out = dir.resolve("latent/out");
+        try (Trainer t = new Trainer(TrainConfig.read(yaml), out, 1, 1, null)) {
+            t.train();
+        }
+        assertThat(MetricsLog.read(out.resolve("metrics.jsonl"))).hasSize(1).allMatch(r -> Double.isFinite(r.get("loss").asDouble()));
+        // the pixel-space model does not take the VAE's latents
+        Files.writeString(yaml, pixel + "vae:\n  path: \"" + vae.toString().replace("\\", "/") + "\"\n");
+        assertThatThrownBy(() -> new Trainer(TrainConfig.read(yaml), dir.resolve("latent/out2"), 2, 1, null).close())
+                .isInstanceOf(IOException.class).hasMessageContaining("do not match the VAE's latents: expected in_channels 4 and sample_size 16");
+    }
+
+    @Test
+    void theExampleConfigReadsAsAWebdatasetConfig() throws IOException {
+        TrainConfig example = TrainConfig.read(Path.of("../configs/webdataset-example.yaml"));
+        assertThat(example.data().source()).isEqualTo("webdataset");
+        assertThat(example.ignoredKeys()).isEmpty();
+        assertThat(Files.isRegularFile(Path.of("..").resolve(example.data().tokenizer()))).isTrue();
     }
 
     @Test

@@ -64,7 +64,8 @@ public final class WebDatasetData implements TrainingData {
 
     /** One line for the start of a run: shards, samples, what was left out and why. */
     public String describe() {
-        StringBuilder s = new StringBuilder(String.format("webdataset: %,d shards, %,d samples indexed", index.shards().size(), index.size()));
+        StringBuilder s = new StringBuilder(String.format("webdataset: %,d shard%s, %,d samples indexed", index.shards().size(),
+                index.shards().size() == 1 ? "" : "s", index.size()));
         if (index.skipped() > 0) s.append(String.format(", %,d left out (missing columns or damaged shard ends)", index.skipped()));
         if (!missingShards.isEmpty())
             s.append(String.format("; %,d shard names do not exist (first: %s)", missingShards.size(), missingShards.get(0)));

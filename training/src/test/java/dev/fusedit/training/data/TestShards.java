@@ -15,25 +15,25 @@ import java.util.function.IntBinaryOperator;
  * spell long names the three ways tars do (ustar prefix, pax "path" record, GNU 'L' entry) and
  * PNG encoding through javax.imageio.
  */
-final class TestShards {
+public final class TestShards {
     private TestShards() {}
 
-    enum LongNames { USTAR_PREFIX, PAX, GNU }
+    public enum LongNames { USTAR_PREFIX, PAX, GNU }
 
     /** Builds a tar in memory, member by member. */
-    static final class Tar {
+    public static final class Tar {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
         private final LongNames longNames;
 
-        Tar(LongNames longNames) {
+        public Tar(LongNames longNames) {
             this.longNames = longNames;
         }
 
-        Tar() {
+        public Tar() {
             this(LongNames.PAX);
         }
 
-        Tar add(String name, byte[] data) {
+        public Tar add(String name, byte[] data) {
             byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
             if (utf8.length <= 100) {
                 header(name, "", data.length, '0');
@@ -58,19 +58,19 @@ final class TestShards {
             return this;
         }
 
-        Tar add(String name, String text) {
+        public Tar add(String name, String text) {
             return add(name, text.getBytes(StandardCharsets.UTF_8));
         }
 
         /** The tar with its end marker (two zero blocks). */
-        byte[] bytes() {
+        public byte[] bytes() {
             byte[] body = out.toByteArray();
             byte[] all = new byte[body.length + 1024];
             System.arraycopy(body, 0, all, 0, body.length);
             return all;
         }
 
-        Path write(Path file) {
+        public Path write(Path file) {
             try {
                 return Files.write(file, bytes());
             } catch (IOException e) {
@@ -115,14 +115,14 @@ final class TestShards {
     }
 
     /** A PNG of an RGB image whose pixel (x, y) is rgb(x, y) = 0xRRGGBB. */
-    static byte[] png(int width, int height, IntBinaryOperator rgb) {
+    public static byte[] png(int width, int height, IntBinaryOperator rgb) {
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++) img.setRGB(x, y, rgb.applyAsInt(x, y));
         return encode(img, "png");
     }
 
-    static byte[] encode(BufferedImage img, String format) {
+    public static byte[] encode(BufferedImage img, String format) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             if (!ImageIO.write(img, format, out)) throw new IllegalStateException("no " + format + " writer");
