@@ -68,7 +68,8 @@ public final class WebDatasetData implements TrainingData {
                 index.shards().size() == 1 ? "" : "s", index.size()));
         if (index.skipped() > 0) s.append(String.format(", %,d left out (missing columns or damaged shard ends)", index.skipped()));
         if (!missingShards.isEmpty())
-            s.append(String.format("; %,d shard names do not exist (first: %s)", missingShards.size(), missingShards.get(0)));
+            s.append(String.format("; missing, left out: %,d shard%s (first: %s)", missingShards.size(), missingShards.size() == 1 ? "" : "s",
+                    missingShards.get(0)));
         for (String d : index.damage()) s.append("\n  damaged shard, read up to the damage: ").append(d);
         return s.toString();
     }
