@@ -319,7 +319,7 @@ public final class Trainer implements AutoCloseable {
     public Path saveCheckpoint() throws IOException {
         Path tmp = checkpoints.begin(step);
         PipelineWriter.write(tmp, transformerConfig, StateDict.tensors(model, ""), ema == null ? null : emaTensors(), scheduler, tokenizer, tokenizerFile,
-                config.data().maxPromptLength());
+                config.data().maxPromptLength(), vae == null ? null : Path.of(config.vaePath()));
         checkpointHook.duringWrite(step, tmp);
         Path trainer = Files.createDirectories(tmp.resolve("trainer"));
         Map<String, Tensor> state = new LinkedHashMap<>();

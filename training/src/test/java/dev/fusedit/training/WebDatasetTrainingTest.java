@@ -3,7 +3,9 @@ package dev.fusedit.training;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fusedit.model.config.ConfigReader;
+import dev.fusedit.model.pipeline.PipelineFolder;
 import dev.fusedit.model.vae.AutoencoderKL;
+import dev.fusedit.model.vae.VaeCheckpoint;
 import dev.fusedit.model.vae.VaeConfig;
 import dev.fusedit.tensor.DType;
 import dev.fusedit.training.bench.SyntheticWeights;
@@ -109,6 +111,10 @@ class WebDatasetTrainingTest {
             t.train();
         }
         assertThat(MetricsLog.read(out.resolve("metrics.jsonl"))).hasSize(1).allMatch(r -> Double.isFinite(r.get("loss").asDouble()));
+        // the checkpoint is a latent-space pipeline: its vae/ is the one trained on
+        try (VaeCheckpoint v = PipelineFolder.open(out.resolve("checkpoints/step-0000001")).openVae()) {
+            assertThat(v.config().latentChannels()).isEqualTo(4);
+        }
         // the pixel-space model does not take the VAE's latents
         Files.writeString(yaml, pixel + "vae:\n  path: \"" + vae.toString().replace("\\", "/") + "\"\n");
         assertThatThrownBy(() -> new Trainer(TrainConfig.read(yaml), dir.resolve("latent/out2"), 2, 1, null).close())
