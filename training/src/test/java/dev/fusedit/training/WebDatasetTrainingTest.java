@@ -130,6 +130,19 @@ class WebDatasetTrainingTest {
     }
 
     @Test
+    void anOriginalCaptionRateNeedsAnOriginalCaptionColumn() throws IOException {
+        Path yaml = config("original", 32, "  original_caption_rate: 0.2\n");
+        assertThatThrownBy(() -> TrainConfig.read(yaml)).isInstanceOf(IOException.class)
+                .hasMessageContaining("original_caption_rate").hasMessageContaining("caption_column names no original caption");
+        Files.writeString(yaml, Files.readString(yaml).replace("caption_column: \"txt\"",
+                "caption_column: {original: \"orig.txt\", synthetic: \"txt\"}"));
+        TrainConfig.Data data = TrainConfig.read(yaml).data();
+        assertThat(data.captionColumn()).isEqualTo("txt");
+        assertThat(data.originalCaptionColumn()).isEqualTo("orig.txt");
+        assertThat(data.originalCaptionRate()).isEqualTo(0.2);
+    }
+
+    @Test
     void aResolutionTheModelDoesNotTakeFailsBeforeTraining() throws IOException {
         Path yaml = config("mismatch", 64, "  tokenizer: \"" + tokenizer.toString().replace("\\", "/") + "\"\n");
         assertThatThrownBy(() -> new Trainer(TrainConfig.read(yaml), dir.resolve("mismatch/out"), 2, 1, null).close())

@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Position p of the endless stream (batch k holds positions k·B .. k·B + B − 1) is sample
  * perm_e(p mod n) of epoch e = p / n, each epoch a fresh seeded shuffle of the n indexed samples;
- * its crop offset and caption dropout are drawn from (seed, p). Everything is a function of p, so
+ * its crop offset, caption choice (original or synthetic) and dropout are drawn from (seed, p). Everything is a function of p, so
  * batch k is the same whenever and however often it is asked for. (The reference instead resamples
  * shards with replacement through a 1000-sample shuffle buffer; epochs see every sample once.)
  *
@@ -31,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * drawn from (seed, p), trying again while stand-ins fail, so batches stay full and deterministic.
  */
 public final class WebDatasetData implements TrainingData {
-    private static final long CROP_STREAM = 0x63726f70L, DROP_STREAM = 0x64726f70L, STAND_IN_STREAM = 0x7374616eL;
+    private static final long CROP_STREAM = 0x63726f70L, DROP_STREAM = 0x64726f70L, STAND_IN_STREAM = 0x7374616eL, ORIGINAL_STREAM = 0x6f726967L;
     /** Consecutive undecodable stand-ins after which the data is declared unusable rather than searched forever. */
     private static final int MAX_STAND_INS = 100;
 
@@ -40,6 +40,7 @@ public final class WebDatasetData implements TrainingData {
     private final int resolution;
     private final boolean centerCrop;
     private final double dropRate;
+    private final double originalRate;
     private final String instruction;
     private final long seed;
     private final Set<Integer> undecodable = ConcurrentHashMap.newKeySet();
@@ -51,6 +52,7 @@ public final class WebDatasetData implements TrainingData {
         this.resolution = data.resolution();
         this.centerCrop = data.centerCrop();
         this.dropRate = data.randomDroppingRate();
+        this.originalRate = data.originalCaptionRate();
         this.instruction = data.instruction();
         this.seed = data.seed();
     }
@@ -58,7 +60,8 @@ public final class WebDatasetData implements TrainingData {
     /** Expands data.data_path against {@code workingDirectory} and indexes the shards. */
     public static WebDatasetData open(TrainConfig.Data data, Path workingDirectory) throws IOException {
         ShardPattern.Shards shards = ShardPattern.resolve(data.dataPath(), workingDirectory);
-        ShardIndex index = ShardIndex.build(shards.existing(), data.imageColumn(), data.captionColumn());
+        ShardIndex index = ShardIndex.build(shards.existing(), data.imageColumn(), data.captionColumn(),
+                data.originalCaptionRate() > 0 ? data.originalCaptionColumn() : null);
         return new WebDatasetData(index, shards.missing(), data);
     }
 
@@ -113,10 +116,13 @@ public final class WebDatasetData implements TrainingData {
     /** The sample's image resized and cropped, or null (and counted) when its bytes are no image. */
     private Decoded tryDecode(int sample, long position) {
         Path shard = index.shardOf(sample);
+        // the original caption replaces the synthetic one with probability original_caption_rate where the sample has one
+        int captionColumn = index.has(ShardIndex.ORIGINAL_CAPTION, sample)
+                && SampleRandom.forSample(seed ^ ORIGINAL_STREAM, position).nextDouble() < originalRate ? ShardIndex.ORIGINAL_CAPTION : ShardIndex.CAPTION;
         byte[] imageBytes, captionBytes;
         try (FileChannel ch = FileChannel.open(shard, StandardOpenOption.READ)) {
-            imageBytes = TarShardScanner.readBytes(ch, index.imageOffset(sample), index.imageSize(sample));
-            captionBytes = TarShardScanner.readBytes(ch, index.captionOffset(sample), index.captionSize(sample));
+            imageBytes = TarShardScanner.readBytes(ch, index.offset(ShardIndex.IMAGE, sample), index.length(ShardIndex.IMAGE, sample));
+            captionBytes = TarShardScanner.readBytes(ch, index.offset(captionColumn, sample), index.length(captionColumn, sample));
         } catch (IOException e) {
             // the shard was indexed a moment ago: a read failure now is the disk's or someone's, not bad data
             throw new UncheckedIOException(shard + ": cannot read sample " + sample + ": " + e.getMessage(), e);

@@ -23,7 +23,7 @@ class WebDatasetDataTest {
     Path dir;
 
     private static TrainConfig.Data config(String dataPath, int resolution, boolean centerCrop, double dropRate, String instruction) {
-        return new TrainConfig.Data("webdataset", 4, resolution, dropRate, 16, dataPath, "png", "txt", centerCrop, instruction, null, 11);
+        return new TrainConfig.Data("webdataset", 4, resolution, dropRate, 16, dataPath, "png", "txt", centerCrop, instruction, null, 11, null, 0);
     }
 
     private static float normalized(int byteValue) {
@@ -120,6 +120,32 @@ class WebDatasetDataTest {
     }
 
     @Test
+    void originalCaptionsReplaceSyntheticOnesAtTheirRateWhereTheSampleHasOne() throws IOException {
+        TestShards.Tar tar = new TestShards.Tar();
+        for (int i = 0; i < 10; i++) {
+            tar.add(i + ".png", TestShards.png(6, 6, (x, y) -> 0x808080)).add(i + ".synthetic_caption.txt", "synthetic " + i);
+            if (i % 2 == 0) tar.add(i + ".original_caption.txt", "original " + i);
+        }
+        tar.write(dir.resolve("orig.tar"));
+        TrainConfig.Data cfg = new TrainConfig.Data("webdataset", 10, 6, 0, 16, "orig.tar", "png", "synthetic_caption.txt", true, "", null, 5,
+                "original_caption.txt", 0.5);
+        try (WebDatasetData data = WebDatasetData.open(cfg, dir)) {
+            int evenDraws = 0, originals = 0;
+            for (int k = 0; k < 40; k++)
+                for (String c : data.batch(k, 10).captions()) {
+                    int sample = Integer.parseInt(c.substring(c.indexOf(' ') + 1));
+                    if (c.startsWith("original")) {
+                        originals++;
+                        assertThat(sample % 2).isZero();
+                    }
+                    if (sample % 2 == 0) evenDraws++;
+                }
+            assertThat(evenDraws).isEqualTo(200);   // every epoch is a permutation of the 10 samples
+            assertThat(originals / 200.0).isBetween(0.35, 0.65);   // ±0.15 is over 4 standard deviations
+        }
+    }
+
+    @Test
     void randomCropsMoveTheWindowDeterministically() throws IOException {
         // 18 wide, 6 high: at resolution 6 the window can start at column 0..12; column x has red 10·x
         new TestShards.Tar().add("w.png", TestShards.png(18, 6, (x, y) -> (x * 10) << 16)).add("w.txt", "wide").write(dir.resolve("w.tar"));
@@ -177,7 +203,7 @@ class WebDatasetDataTest {
         Files.writeString(dir.resolve("junk.tar"), "junk ".repeat(300));
         assertThatThrownBy(() -> WebDatasetData.open(config("ok.tar::junk.tar", 6, true, 0, ""), dir)).isInstanceOf(IOException.class)
                 .hasMessageContaining("junk.tar: not a tar file");
-        TrainConfig.Data jpg = new TrainConfig.Data("webdataset", 4, 6, 0, 16, "ok.tar", "image.jpg", "txt", true, "", null, 1);
+        TrainConfig.Data jpg = new TrainConfig.Data("webdataset", 4, 6, 0, 16, "ok.tar", "image.jpg", "txt", true, "", null, 1, null, 0);
         assertThatThrownBy(() -> WebDatasetData.open(jpg, dir)).isInstanceOf(IOException.class)
                 .hasMessageContaining("ok.tar: no sample with both 'image.jpg' and 'txt' members");
         assertThatThrownBy(() -> WebDatasetData.open(config("nope-{00..09}.tar", 6, true, 0, ""), dir)).isInstanceOf(IOException.class)
