@@ -114,12 +114,13 @@ public final class Trainer implements AutoCloseable {
             if (config.data().source().equals("shapes")) {
                 data = new ShapesData(config.data().seed(), config.data().randomDroppingRate());
                 dataDescription = "shapes world (generated)";
+                if (vae != null) requireModelInput(config, modelConfig, vae, ShapesData.RESOLUTION);
                 tokenizerFile = config.data().tokenizer() != null ? Path.of(config.data().tokenizer()) : null;
                 tokenizer = tokenizerFile != null ? Tokenizers.load(tokenizerFile) : ShapesVocabulary.tokenizer();
             } else {
                 tokenizerFile = TokenizerLocator.find(config);
                 tokenizer = Tokenizers.load(tokenizerFile);
-                requireModelInput(config, modelConfig, vae);
+                requireModelInput(config, modelConfig, vae, config.data().resolution());
                 WebDatasetData shards = WebDatasetData.open(config.data(), Path.of("").toAbsolutePath());
                 dataDescription = shards.describe();
                 data = new PrefetchingData(shards, BATCHES_READ_AHEAD);
@@ -158,17 +159,16 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** The model's input must be what the data (and VAE) produce: checked before hours of decoding, not at step 1. */
-    private static void requireModelInput(TrainConfig config, FuseDiTConfig model, VaeCheckpoint vae) throws IOException {
-        int resolution = config.data().resolution();
+    private static void requireModelInput(TrainConfig config, FuseDiTConfig model, VaeCheckpoint vae, int resolution) throws IOException {
         int channels = vae == null ? 3 : vae.config().latentChannels();
         int factor = vae == null ? 1 : vae.config().downsampleFactor();
         String from = vae == null ? "pixel space (no vae section)" : "the VAE's latents";
         if (resolution % factor != 0)
-            throw new IOException(config.file() + ": data.resolution " + resolution + " must be a multiple of the VAE's downsampling factor " + factor);
+            throw new IOException(config.file() + ": the image size " + resolution + " must be a multiple of the VAE's downsampling factor " + factor);
         if (model.inChannels() != channels || model.sampleSize() != resolution / factor)
             throw new IOException(config.file() + ": model.in_channels " + model.inChannels() + " and model.sample_size " + model.sampleSize()
                     + " do not match " + from + ": expected in_channels " + channels + " and sample_size " + resolution / factor
-                    + " for data.resolution " + resolution);
+                    + " for " + resolution + "x" + resolution + " images");
     }
 
     /** Detaches parameters from memory-mapped files (so old checkpoints can be replaced safely). */
