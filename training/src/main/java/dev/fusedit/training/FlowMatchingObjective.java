@@ -13,16 +13,20 @@ import dev.fusedit.model.pipeline.GeneratedImage;
 import dev.fusedit.model.pipeline.ImageGrid;
 import dev.fusedit.model.pipeline.PngWriter;
 import dev.fusedit.model.pipeline.SampleOptions;
+import dev.fusedit.model.vae.VaeCheckpoint;
 import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.Tensor;
+import dev.fusedit.tensor.autograd.GradMode;
 import dev.fusedit.tensor.io.TensorSource;
 import dev.fusedit.tensor.ops.Pointwise;
 import dev.fusedit.tensor.ops.Reduce;
 import dev.fusedit.tensor.random.Rng;
 import dev.fusedit.training.config.TrainConfig;
+import dev.fusedit.training.data.PrefetchingData;
 import dev.fusedit.training.data.ShapesData;
 import dev.fusedit.training.data.TrainingBatch;
 import dev.fusedit.training.data.TrainingData;
+import dev.fusedit.training.data.WebDatasetData;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,7 +48,12 @@ final class FlowMatchingObjective implements TrainingObjective {
     private final ObjectNode transformerConfig;
     private final FlowMatchEulerScheduler scheduler;
     private final TrainingData data;
+    private final String dataDescription;
     private final CaptionTokenizer captions;
+    /** Encodes pixel batches to latents when the config names a VAE; null trains in pixel space. */
+    private final VaeCheckpoint vae;
+    /** Batches decoded ahead of the step that needs them (2: one being read while one waits). */
+    private static final int BATCHES_READ_AHEAD = 2;
 
     FlowMatchingObjective(TrainConfig config) throws IOException {
         this.config = config;
@@ -61,12 +70,36 @@ final class FlowMatchingObjective implements TrainingObjective {
         scheduler = config.schedulerPath() != null
                 ? FlowMatchEulerScheduler.read(Path.of(config.schedulerPath()).resolve("scheduler_config.json"))
                 : new FlowMatchEulerScheduler(1000, 3.0);
-        if (config.data().source().equals("shapes")) {
-            data = new ShapesData(config.data().seed(), config.data().randomDroppingRate());
-            captions = CaptionTokenizer.of(config);
-        } else {
-            throw new IOException(config.file() + ": data.source webdataset needs a tokenizer and decoder this build does not have yet; use source: shapes");
+        captions = CaptionTokenizer.of(config);
+        vae = config.vaePath() != null ? VaeCheckpoint.open(Path.of(config.vaePath())) : null;
+        try {
+            if (config.data().source().equals("shapes")) {
+                if (vae != null) requireModelInput(config, modelConfig, vae, ShapesData.RESOLUTION);
+                data = new ShapesData(config.data().seed(), config.data().randomDroppingRate());
+                dataDescription = "shapes world (generated)";
+            } else {
+                requireModelInput(config, modelConfig, vae, config.data().resolution());
+                WebDatasetData shards = WebDatasetData.open(config.data(), Path.of("").toAbsolutePath());
+                dataDescription = shards.describe();
+                data = new PrefetchingData(shards, BATCHES_READ_AHEAD);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (vae != null) vae.close();
+            throw e;
         }
+    }
+
+    /** The model's input must be what the data (and VAE) produce: checked before hours of decoding, not at step 1. */
+    private static void requireModelInput(TrainConfig config, FuseDiTConfig model, VaeCheckpoint vae, int resolution) throws IOException {
+        int channels = vae == null ? 3 : vae.config().latentChannels();
+        int factor = vae == null ? 1 : vae.config().downsampleFactor();
+        String from = vae == null ? "pixel space (no vae section)" : "the VAE's latents";
+        if (resolution % factor != 0)
+            throw new IOException(config.file() + ": the image size " + resolution + " must be a multiple of the VAE's downsampling factor " + factor);
+        if (model.inChannels() != channels || model.sampleSize() != resolution / factor)
+            throw new IOException(config.file() + ": model.in_channels " + model.inChannels() + " and model.sample_size " + model.sampleSize()
+                    + " do not match " + from + ": expected in_channels " + channels + " and sample_size " + resolution / factor
+                    + " for " + resolution + "x" + resolution + " images");
     }
 
     @Override
@@ -76,8 +109,9 @@ final class FlowMatchingObjective implements TrainingObjective {
 
     @Override
     public String describe() {
-        return String.format("DiT %,d, text stream %,d, %s", model.dit.parameterCount(), model.llm.parameterCount(),
-                config.trainer().trainLlm() ? "trainable" : "frozen");
+        return String.format("DiT %,d, text stream %,d, %s; data: %s%s", model.dit.parameterCount(), model.llm.parameterCount(),
+                config.trainer().trainLlm() ? "trainable" : "frozen", dataDescription,
+                vae != null ? "; encoded to latents by the VAE at " + config.vaePath() : "");
     }
 
     @Override
@@ -99,9 +133,14 @@ final class FlowMatchingObjective implements TrainingObjective {
     }
 
     @Override
+    public void close() {
+        if (vae != null) vae.close();
+    }
+
+    @Override
     public Tensor loss(TrainingBatch batch, Rng rng) {
         var t = config.trainer();
-        Tensor x0 = batch.images();
+        Tensor x0 = vae == null ? batch.images() : toLatents(batch.images(), rng.split());
         int b = x0.size(0);
         TokenIds tok = TokenIds.encode(captions.tokenizer(), batch.captions(), config.data().maxPromptLength());
         TextContext text = model.encodeText(tok.ids(), tok.mask());
@@ -128,9 +167,21 @@ final class FlowMatchingObjective implements TrainingObjective {
         return Reduce.mean(Pointwise.square(Pointwise.sub(pred, target)));
     }
 
+    /**
+     * Pixels to the transformer's latents as the reference's training step does:
+     * (sample of the encoder's distribution − shift_factor) · scaling_factor, the sample drawn
+     * from a child of the step's generator so the noise and σ draws stay those of pixel space.
+     */
+    private Tensor toLatents(Tensor pixels, Rng rng) {
+        try (GradMode ignored = GradMode.noGrad()) {
+            return vae.model().encodeForTraining(pixels, rng);
+        }
+    }
+
     @Override
     public void writeModel(Path dir, Map<String, Tensor> weights) throws IOException {
-        PipelineWriter.write(dir, transformerConfig, weights, scheduler, captions.tokenizer(), captions.file(), config.data().maxPromptLength());
+        PipelineWriter.write(dir, transformerConfig, weights, scheduler, captions.tokenizer(), captions.file(), config.data().maxPromptLength(),
+                vae == null ? null : Path.of(config.vaePath()));
     }
 
     @Override

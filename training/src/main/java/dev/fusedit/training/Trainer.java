@@ -129,7 +129,8 @@ public final class Trainer implements AutoCloseable {
                     metrics.write(rec);
                     LossCurve.write(MetricsLog.read(metrics.file()), out.resolve("loss.png"));
                 }
-                bar.update(step, String.format("loss %.4f", r.loss));
+                long skipped = objective.data().skipped();
+                bar.update(step, String.format("loss %.4f", r.loss) + (skipped > 0 ? ", skipped samples " + skipped : ""));
                 if (step % t.checkpointingSteps() == 0 || step == maxSteps) {
                     Path checkpoint = saveCheckpoint();
                     if (t.evalSteps() > 0 && (step % t.evalSteps() == 0 || step == maxSteps)) objective.evaluate(checkpoint, out, step);
@@ -262,6 +263,7 @@ public final class Trainer implements AutoCloseable {
         optimizer.close();
         params.close();
         objective.data().close();
+        objective.close();
         if (resumedWeights != null) resumedWeights.close();
         stepMemory.close();
     }

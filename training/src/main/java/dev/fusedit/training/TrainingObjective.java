@@ -54,6 +54,9 @@ interface TrainingObjective {
         StateDict.load(model(), weights, "");
     }
 
+    /** Releases what the objective holds besides the data (e.g. a memory-mapped VAE). */
+    default void close() {}
+
     /** Called after the checkpoint of an eval step is committed; writes whatever shows progress (sample grids). */
     default void evaluate(Path checkpoint, Path outputDir, long step) throws IOException {}
 }

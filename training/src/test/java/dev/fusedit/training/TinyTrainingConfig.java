@@ -7,7 +7,7 @@ import java.nio.file.Path;
 /**
  * A training YAML for a model small enough to train in a test: a 2-layer, 32-wide Gemma-2 text
  * stream and a 2-layer final-recipe FuseDiT on the shapes world (patch 8, so 16 image tokens).
- * Tests choose the trainer and EMA sections and the batch.
+ * Tests choose the trainer and EMA sections and the batch, or the whole data section.
  */
 public final class TinyTrainingConfig {
     private TinyTrainingConfig() {}
@@ -18,6 +18,16 @@ public final class TinyTrainingConfig {
      * @param ema     the whole ema section, or "" for no EMA
      */
     public static Path write(Path dir, String trainer, String ema, int batchSize, int maxPromptLength) throws IOException {
+        return write(dir, trainer, ema, """
+                data:
+                  source: "shapes"
+                  batch_size: %d
+                  max_prompt_length: %d
+                """.formatted(batchSize, maxPromptLength));
+    }
+
+    /** The same model with a whole data section of the caller's (for example webdataset shards). */
+    public static Path write(Path dir, String trainer, String ema, String data) throws IOException {
         Path text = writeTextConfig(dir);
         return Files.writeString(dir.resolve("tiny.yaml"), "trainer:\n" + trainer + """
                 model:
@@ -38,11 +48,7 @@ public final class TinyTrainingConfig {
                 optimizer:
                   lr: 1.0e-3
                   weight_decay: 1.0e-4
-                data:
-                  source: "shapes"
-                  batch_size: %d
-                  max_prompt_length: %d
-                """.formatted(batchSize, maxPromptLength));
+                """ + data);
     }
 
     /** dir/text.json: the tiny text stream's Gemma-2 config. */

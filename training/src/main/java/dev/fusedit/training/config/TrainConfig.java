@@ -44,10 +44,15 @@ public record TrainConfig(
 
     public record LrScheduler(String name, int numWarmupSteps) {}
 
-    /** source "shapes" (the built-in world) or "webdataset" (tar shards at dataPath). */
+    /**
+     * source "shapes" (the built-in world) or "webdataset" (tar shards at dataPath). captionColumn is
+     * the caption member (the "synthetic" one of the reference's {original, synthetic} form);
+     * originalCaptionColumn, when that form names one, is used instead with probability
+     * originalCaptionRate in samples that have it.
+     */
     public record Data(String source, int batchSize, int resolution, double randomDroppingRate, int maxPromptLength,
                        String dataPath, String imageColumn, String captionColumn, boolean centerCrop, String instruction,
-                       String tokenizer, long seed) {}
+                       String tokenizer, long seed, String originalCaptionColumn, double originalCaptionRate) {}
 
     /** What eval-step grids show when trainer.eval_prompts is not given: one prompt of each shapes category, two of the hard ones. */
     static final List<String> DEFAULT_EVAL_PROMPTS = List.of("a red circle", "a square and a triangle", "three circles", "a blue triangle",
@@ -136,10 +141,17 @@ public record TrainConfig(
         JsonNode captionColumn = d.raw("caption_column");
         String caption = captionColumn == null || captionColumn.isNull() ? "txt"
                 : captionColumn.isTextual() ? captionColumn.asText() : captionColumn.path("synthetic").asText("txt");
+        String originalCaption = captionColumn != null && captionColumn.isObject() && captionColumn.hasNonNull("original")
+                ? captionColumn.get("original").asText() : null;
+        double originalRate = d.optDouble("original_caption_rate", 0.0);
+        d.check(originalRate >= 0 && originalRate <= 1, "original_caption_rate", "must be between 0 and 1, got " + originalRate);
+        d.check(originalRate == 0 || originalCaption != null, "original_caption_rate",
+                "is " + originalRate + " but caption_column names no original caption (expected {original: EXT, synthetic: EXT})");
         Data data = new Data(source, positive(d, "batch_size", d.requireInt("batch_size")), positive(d, "resolution", d.optInt("resolution", 32)),
                 d.optDouble("random_dropping_rate", 0.1), positive(d, "max_prompt_length", d.optInt("max_prompt_length", 256)),
                 d.optString("data_path", null), d.optString("image_column", "image.jpg"), caption, d.optBoolean("center_crop", true),
-                d.optString("instruction", ""), d.optString("tokenizer", null), d.has("seed") ? d.requireInt("seed") : trainer.seed());
+                d.optString("instruction", ""), d.optString("tokenizer", null), d.has("seed") ? d.requireInt("seed") : trainer.seed(),
+                originalCaption, originalRate);
         if (source.equals("webdataset") && data.dataPath() == null) throw new IOException(file + ": data.data_path is required for webdataset data");
 
         return new TrainConfig(file, trainer, top.object("model").node(), ema, optimizer, lr, data,

@@ -13,6 +13,9 @@ import java.util.List;
 
 /** The shapes world as training batches: 32×32 RGB scenes in [-1, 1] with their captions. */
 public final class ShapesData implements TrainingData {
+    /** The side of every shapes image. */
+    public static final int RESOLUTION = 32;
+
     private final ShapesStream stream;
 
     public ShapesData(long seed, double dropRate) {
@@ -22,12 +25,12 @@ public final class ShapesData implements TrainingData {
     @Override
     public TrainingBatch batch(long index, int size) {
         List<String> captions = new ArrayList<>(size);
-        Tensor images = Tensor.zeros(DType.F32, size, 3, 32, 32);
+        Tensor images = Tensor.zeros(DType.F32, size, 3, RESOLUTION, RESOLUTION);
         MemorySegment px = images.data();
         for (int i = 0; i < size; i++) {
             ShapesSample s = stream.sample(index * size + i);
             captions.add(s.caption());
-            writeImage(s.scene().render(), px, (long) i * 3 * 32 * 32);
+            writeImage(s.scene().render(), px, (long) i * 3 * RESOLUTION * RESOLUTION);
         }
         return new TrainingBatch(images, captions);
     }

@@ -51,7 +51,8 @@ public final class SampleRandom {
         return values[nextInt(values.length)];
     }
 
-    private static long mix(long z) {
+    /** SplitMix64's finalizer: nearby inputs give unrelated outputs. */
+    public static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
