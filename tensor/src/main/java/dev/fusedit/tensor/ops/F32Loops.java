@@ -4,9 +4,9 @@ import dev.fusedit.tensor.Elements;
 import dev.fusedit.tensor.kernels.KernelPool;
 import dev.fusedit.tensor.kernels.KernelProvider;
 import dev.fusedit.tensor.kernels.VectorKernels;
+import dev.fusedit.tensor.kernels.VectorMath;
 import dev.fusedit.tensor.kernels.VectorWidth;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -168,19 +168,21 @@ final class F32Loops {
             case ABS -> { for (; i < bound; i += LANES) load(a, ai + i).abs().intoMemorySegment(out, (oi + i) * 4, ORDER); }
             case SQRT -> { for (; i < bound; i += LANES) load(a, ai + i).sqrt().intoMemorySegment(out, (oi + i) * 4, ORDER); }
             case RSQRT -> { for (; i < bound; i += LANES) one.div(load(a, ai + i).sqrt()).intoMemorySegment(out, (oi + i) * 4, ORDER); }
-            case EXP -> { for (; i < bound; i += LANES) load(a, ai + i).lanewise(VectorOperators.EXP).intoMemorySegment(out, (oi + i) * 4, ORDER); }
-            case LOG -> { for (; i < bound; i += LANES) load(a, ai + i).lanewise(VectorOperators.LOG).intoMemorySegment(out, (oi + i) * 4, ORDER); }
-            case TANH -> { for (; i < bound; i += LANES) load(a, ai + i).lanewise(VectorOperators.TANH).intoMemorySegment(out, (oi + i) * 4, ORDER); }
+            // VectorMath, not the Vector API's EXP/TANH: those give other last bits once C2 compiles the
+            // loop, and a result must not depend on how warm the JIT is (exact resume, same image per seed)
+            case EXP -> { for (; i < bound; i += LANES) VectorMath.exp(load(a, ai + i)).intoMemorySegment(out, (oi + i) * 4, ORDER); }
+            case TANH -> { for (; i < bound; i += LANES) VectorMath.tanh(load(a, ai + i)).intoMemorySegment(out, (oi + i) * 4, ORDER); }
             case SIGMOID -> {
                 for (; i < bound; i += LANES)
-                    one.div(one.add(load(a, ai + i).neg().lanewise(VectorOperators.EXP))).intoMemorySegment(out, (oi + i) * 4, ORDER);
+                    one.div(one.add(VectorMath.exp(load(a, ai + i).neg()))).intoMemorySegment(out, (oi + i) * 4, ORDER);
             }
             case SILU -> {
                 for (; i < bound; i += LANES) {
                     FloatVector x = load(a, ai + i);
-                    x.div(one.add(x.neg().lanewise(VectorOperators.EXP))).intoMemorySegment(out, (oi + i) * 4, ORDER);
+                    x.div(one.add(VectorMath.exp(x.neg()))).intoMemorySegment(out, (oi + i) * 4, ORDER);
                 }
             }
+            case LOG -> { } // rare and off the hot paths: the scalar loop below (Math.log gives the same bits in every tier)
         }
         for (; i < n; i++) out.setAtIndex(Elements.F32, oi + i, (float) fn.applyAsDouble(a.getAtIndex(Elements.F32, ai + i)));
     }
