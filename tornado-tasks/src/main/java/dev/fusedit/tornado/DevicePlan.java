@@ -1,0 +1,92 @@
+package dev.fusedit.tornado;
+
+import uk.ac.manchester.tornado.api.AbstractWorkerGrid;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
+import uk.ac.manchester.tornado.api.WorkerGrid3D;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One compiled task graph together with the host arrays it is bound to. TornadoVM binds a graph
+ * to array objects when it is built, so a plan owns its staging arrays: callers copy their
+ * segments in, set {@link #dims} (and {@link #scalars}), size the grids, {@link #execute()}, and
+ * copy the outputs back. The graph is compiled on the first execution; later ones only transfer
+ * and launch. Arrays the graph sends with {@code FIRST_EXECUTION} (resident weights) stay on the
+ * device for the plan's life.
+ */
+final class DevicePlan implements AutoCloseable {
+    /** Work-items per group of the one-dimensional kernels. */
+    static final int GROUP = 64;
+
+    final IntArray dims;
+    final FloatArray scalars;
+    final FloatArray[] arrays;
+    private final Map<String, AbstractWorkerGrid> grids;
+    private final TornadoExecutionPlan plan;
+
+    /**
+     * @param graph the task graph, already holding its tasks and transfers
+     * @param grids task name (without the graph name) → the grid that launches it
+     */
+    DevicePlan(TaskGraph graph, Map<String, AbstractWorkerGrid> grids, IntArray dims, FloatArray scalars, FloatArray[] arrays, TornadoDevice device) {
+        this.dims = dims;
+        this.scalars = scalars;
+        this.arrays = arrays;
+        this.grids = new LinkedHashMap<>(grids);
+        GridScheduler scheduler = new GridScheduler();
+        for (var e : this.grids.entrySet()) scheduler.addWorkerGrid(graph.getTaskGraphName() + "." + e.getKey(), e.getValue());
+        ImmutableTaskGraph snapshot = graph.snapshot();
+        this.plan = new TornadoExecutionPlan(snapshot).withDevice(device).withGridScheduler(scheduler);
+    }
+
+    static AbstractWorkerGrid oneDimensional() {
+        WorkerGrid1D grid = new WorkerGrid1D(GROUP);
+        grid.setLocalWork(GROUP, 1, 1);
+        return grid;
+    }
+
+    static AbstractWorkerGrid threeDimensional(int localX, int localY) {
+        WorkerGrid3D grid = new WorkerGrid3D(localX, localY, 1);
+        grid.setLocalWork(localX, localY, 1);
+        return grid;
+    }
+
+    /** Launches {@code task} over at least {@code workItems} work-items, in whole groups of {@link #GROUP}. */
+    void size1D(String task, long workItems) {
+        long global = Math.max(GROUP, (workItems + GROUP - 1) / GROUP * GROUP);
+        grids.get(task).setGlobalWork(global, 1, 1);
+    }
+
+    /** Launches {@code task} over a 3-D grid whose x and y are rounded up to whole groups. */
+    void size3D(String task, long x, long y, long z) {
+        AbstractWorkerGrid grid = grids.get(task);
+        long[] local = grid.getLocalWork();
+        grid.setGlobalWork(roundUp(x, local[0]), roundUp(y, local[1]), Math.max(1, z));
+    }
+
+    private static long roundUp(long n, long multiple) {
+        return Math.max(multiple, (n + multiple - 1) / multiple * multiple);
+    }
+
+    void execute() {
+        plan.execute();
+    }
+
+    @Override
+    public void close() {
+        try {
+            plan.close();
+        } catch (TornadoExecutionPlanException e) {
+            throw new IllegalStateException("TornadoVM could not free the device memory of a plan: " + e.getMessage(), e);
+        }
+    }
+}
