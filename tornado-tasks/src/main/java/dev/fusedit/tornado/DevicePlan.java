@@ -8,6 +8,7 @@ import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.WorkerGrid3D;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
 import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -24,6 +25,13 @@ import java.util.Map;
  * device for the plan's life.
  */
 final class DevicePlan implements AutoCloseable {
+    /**
+     * OpenCL build flags: TornadoVM's default adds -cl-fast-relaxed-math, which lets the compiler
+     * reassociate (z + mask) − max into z + (mask − max) and assume no infinities; attention rows
+     * whose keys are all masked then come out as if unmasked. These flags keep IEEE semantics.
+     */
+    static final String OPENCL_FLAGS = "-cl-mad-enable -w";
+
     /** Work-items per group of the one-dimensional kernels. */
     static final int GROUP = 64;
 
@@ -45,7 +53,8 @@ final class DevicePlan implements AutoCloseable {
         GridScheduler scheduler = new GridScheduler();
         for (var e : this.grids.entrySet()) scheduler.addWorkerGrid(graph.getTaskGraphName() + "." + e.getKey(), e.getValue());
         ImmutableTaskGraph snapshot = graph.snapshot();
-        this.plan = new TornadoExecutionPlan(snapshot).withDevice(device).withGridScheduler(scheduler);
+        this.plan = new TornadoExecutionPlan(snapshot).withDevice(device).withGridScheduler(scheduler)
+                .withCompilerFlags(TornadoVMBackendType.OPENCL, OPENCL_FLAGS);
     }
 
     static AbstractWorkerGrid oneDimensional() {

@@ -44,8 +44,14 @@ class TornadoAttentionTest {
     }
 
     @Test
-    void groupedQueryHeadsSoftCapAndMasks() {
+    void groupedQueryHeadsWithSharedRandomMask() {
         compare(2, 4, 2, 37, 70, 3, 0.7f, 0, MaskKind.SHARED_RANDOM, 2);
+    }
+
+    @Test
+    void fullyMaskedRowsSoftCapAndPerBatchCausalMask() {
+        // qLen > kvLen under a bottom-right-aligned causal mask: the first rows see no key at all
+        // (TornadoVM's default -cl-fast-relaxed-math got these rows wrong, see DevicePlan).
         compare(2, 3, 1, 21, 13, 17, 1.3f, 5.0f, MaskKind.PER_BATCH_CAUSAL, 3);
     }
 
@@ -53,7 +59,7 @@ class TornadoAttentionTest {
     void randomShapes() {
         SplittableRandom rnd = new SplittableRandom(7);
         int[] dims = {1, 3, 17, 64};
-        for (int trial = 0; trial < 4; trial++) {
+        for (int trial = 0; trial < 3; trial++) {
             int kvHeads = 1 + rnd.nextInt(2), heads = kvHeads * (1 + rnd.nextInt(2));
             MaskKind mask = MaskKind.values()[rnd.nextInt(MaskKind.values().length)];
             compare(1 + rnd.nextInt(2), heads, kvHeads, 1 + rnd.nextInt(40), 1 + rnd.nextInt(40), dims[rnd.nextInt(dims.length)],
