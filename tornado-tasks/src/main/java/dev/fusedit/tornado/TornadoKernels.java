@@ -41,12 +41,12 @@ public final class TornadoKernels implements Kernels, AutoCloseable {
 
     @Override
     public String name() {
-        return "tornado-" + device.getDeviceName().trim().replaceAll("\\s+", "_");
+        return "tornado-" + device.getPhysicalDevice().getDeviceName().trim().replaceAll("\\s+", "_");
     }
 
     /** The device the kernels run on, as TornadoVM describes it. */
     public String deviceDescription() {
-        return device.getPlatformName().trim() + " / " + device.getDeviceName().trim();
+        return device.getPlatformName().trim() + " / " + device.getPhysicalDevice().getDeviceName().trim() + " (" + device.getDeviceName() + ")";
     }
 
     /** Compiled task graphs held (each owns its device buffers). */
