@@ -3,7 +3,6 @@ package dev.fusedit.tornado;
 import dev.fusedit.tensor.kernels.AttentionShape;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
-import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -20,9 +19,9 @@ final class DeviceAttention {
     private static final String FORWARD = "forward", QUERIES = "dq", KEYS = "dkdv";
 
     private final PlanCache plans;
-    private final TornadoDevice device;
+    private final DeviceContext device;
 
-    DeviceAttention(PlanCache plans, TornadoDevice device) {
+    DeviceAttention(PlanCache plans, DeviceContext device) {
         this.plans = plans;
         this.device = device;
     }

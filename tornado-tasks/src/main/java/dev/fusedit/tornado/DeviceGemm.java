@@ -3,7 +3,6 @@ package dev.fusedit.tornado;
 import dev.fusedit.tensor.kernels.MatmulShape;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
-import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -24,9 +23,9 @@ final class DeviceGemm {
 
     private final PlanCache plans;
     private final ResidentWeights weights;
-    private final TornadoDevice device;
+    private final DeviceContext device;
 
-    DeviceGemm(PlanCache plans, TornadoDevice device) {
+    DeviceGemm(PlanCache plans, DeviceContext device) {
         this.plans = plans;
         this.weights = new ResidentWeights(plans);
         this.device = device;

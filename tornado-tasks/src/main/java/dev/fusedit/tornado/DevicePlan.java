@@ -7,7 +7,8 @@ import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.WorkerGrid3D;
-import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.enums.ProfilerMode;
 import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
 import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -40,12 +41,13 @@ final class DevicePlan implements AutoCloseable {
     final FloatArray[] arrays;
     private final Map<String, AbstractWorkerGrid> grids;
     private final TornadoExecutionPlan plan;
+    private final DeviceContext context;
 
     /**
      * @param graph the task graph, already holding its tasks and transfers
      * @param grids task name (without the graph name) → the grid that launches it
      */
-    DevicePlan(TaskGraph graph, Map<String, AbstractWorkerGrid> grids, IntArray dims, FloatArray scalars, FloatArray[] arrays, TornadoDevice device) {
+    DevicePlan(TaskGraph graph, Map<String, AbstractWorkerGrid> grids, IntArray dims, FloatArray scalars, FloatArray[] arrays, DeviceContext context) {
         this.dims = dims;
         this.scalars = scalars;
         this.arrays = arrays;
@@ -53,8 +55,10 @@ final class DevicePlan implements AutoCloseable {
         GridScheduler scheduler = new GridScheduler();
         for (var e : this.grids.entrySet()) scheduler.addWorkerGrid(graph.getTaskGraphName() + "." + e.getKey(), e.getValue());
         ImmutableTaskGraph snapshot = graph.snapshot();
-        this.plan = new TornadoExecutionPlan(snapshot).withDevice(device).withGridScheduler(scheduler)
+        this.context = context;
+        TornadoExecutionPlan built = new TornadoExecutionPlan(snapshot).withDevice(context.device()).withGridScheduler(scheduler)
                 .withCompilerFlags(TornadoVMBackendType.OPENCL, OPENCL_FLAGS);
+        this.plan = context.profile() ? built.withProfiler(ProfilerMode.SILENT) : built;
     }
 
     static AbstractWorkerGrid oneDimensional() {
@@ -87,7 +91,8 @@ final class DevicePlan implements AutoCloseable {
     }
 
     void execute() {
-        plan.execute();
+        TornadoExecutionResult result = plan.execute();
+        if (context.profile()) context.lastKernelNanos().set(result.getProfilerResult().getDeviceKernelTime());
     }
 
     @Override

@@ -4,7 +4,6 @@ import dev.fusedit.tensor.kernels.AdamWStep;
 import dev.fusedit.tensor.kernels.RopeShape;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
-import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -22,9 +21,9 @@ final class DeviceRowKernels {
     private static final String TASK = "t", WEIGHT_TASK = "dw";
 
     private final PlanCache plans;
-    private final TornadoDevice device;
+    private final DeviceContext device;
 
-    DeviceRowKernels(PlanCache plans, TornadoDevice device) {
+    DeviceRowKernels(PlanCache plans, DeviceContext device) {
         this.plans = plans;
         this.device = device;
     }

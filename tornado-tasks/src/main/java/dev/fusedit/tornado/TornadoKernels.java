@@ -23,6 +23,7 @@ import java.util.Set;
 public final class TornadoKernels implements Kernels, AutoCloseable {
 
     private final TornadoDevice device;
+    private final DeviceContext context;
     private final Kernels cpu;
     private final DeviceOrCpu policy;
     private final PlanCache plans = new PlanCache();
@@ -30,13 +31,14 @@ public final class TornadoKernels implements Kernels, AutoCloseable {
     private final DeviceAttention attention;
     private final DeviceRowKernels rows;
 
-    TornadoKernels(TornadoDevice device, Kernels cpu, DeviceOrCpu.OnDeviceFailure onFailure) {
+    TornadoKernels(TornadoDevice device, Kernels cpu, DeviceOrCpu.OnDeviceFailure onFailure, boolean profile) {
         this.device = device;
+        this.context = new DeviceContext(device, profile);
         this.cpu = cpu;
         this.policy = new DeviceOrCpu(onFailure, this::deviceDescription, cpu.name());
-        this.gemm = new DeviceGemm(plans, device);
-        this.attention = new DeviceAttention(plans, device);
-        this.rows = new DeviceRowKernels(plans, device);
+        this.gemm = new DeviceGemm(plans, context);
+        this.attention = new DeviceAttention(plans, context);
+        this.rows = new DeviceRowKernels(plans, context);
     }
 
     @Override
@@ -52,6 +54,11 @@ public final class TornadoKernels implements Kernels, AutoCloseable {
     /** Compiled task graphs held (each owns its device buffers). */
     public synchronized int compiledPlans() {
         return plans.size();
+    }
+
+    /** Device time of the kernels of the last call, in ns, when created with profiling; else -1. */
+    public long lastKernelNanos() {
+        return context.lastKernelNanos().get();
     }
 
     /** Kernels that failed on the device and run on the CPU from now on. */

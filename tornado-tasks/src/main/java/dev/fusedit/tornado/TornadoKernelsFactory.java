@@ -28,15 +28,18 @@ public final class TornadoKernelsFactory implements KernelsFactory {
 
     @Override
     public Kernels create(KernelPool pool) {
-        return open(new VectorKernels(pool), onFailure());
+        return open(new VectorKernels(pool), onFailure(), false);
     }
 
-    /** A provider on the selected device; {@code cpu} runs what the device fails (FALL_BACK). */
-    static TornadoKernels open(Kernels cpu, DeviceOrCpu.OnDeviceFailure onFailure) {
+    /**
+     * A provider on the selected device; {@code cpu} runs what the device fails (FALL_BACK);
+     * {@code profile} records each call's device kernel time (TornadoVM's profiler, for benchmarks).
+     */
+    static TornadoKernels open(Kernels cpu, DeviceOrCpu.OnDeviceFailure onFailure, boolean profile) {
         String deviceSpec = System.getProperty(TornadoDevices.DEVICE_PROPERTY);
         String problem = TornadoAvailability.problem(deviceSpec);
         if (problem != null) throw new IllegalStateException("TornadoVM cannot run here: " + problem);
-        return new TornadoKernels(TornadoDevices.select(deviceSpec), cpu, onFailure);
+        return new TornadoKernels(TornadoDevices.select(deviceSpec), cpu, onFailure, profile);
     }
 
     private static DeviceOrCpu.OnDeviceFailure onFailure() {

@@ -24,7 +24,7 @@ final class DeviceUnderTest {
         String problem = TornadoAvailability.problem(System.getProperty(TornadoDevices.DEVICE_PROPERTY));
         assumeTrue(problem == null, () -> "no TornadoVM device: " + problem);
         // The CPU provider is never used under FAIL; the oracle keeps the test independent of it.
-        return TornadoKernelsFactory.open(ScalarKernels.F32, DeviceOrCpu.OnDeviceFailure.FAIL);
+        return TornadoKernelsFactory.open(ScalarKernels.F32, DeviceOrCpu.OnDeviceFailure.FAIL, false);
     }
 
     static MemorySegment zeros(Arena arena, long n) {
