@@ -55,7 +55,7 @@ class TornadoRowKernelsTest {
     @Test
     void rmsNormWithAndWithoutWeightAndItsGradients() {
         var rnd = new SplittableRandom(2);
-        int[][] shapes = {{1, 1}, {7, 33}, {19, 130}};
+        int[][] shapes = {{1, 1}, {19, 130}};
         for (int[] rc : shapes) {
             for (boolean weighted : new boolean[] {false, true}) {
                 int rows = rc[0], dim = rc[1];
