@@ -1,42 +1,27 @@
 package dev.fusedit.tornado;
 
 import dev.fusedit.tensor.kernels.AttentionShape;
+import dev.fusedit.tensor.kernels.KernelBuffers;
 import dev.fusedit.tensor.kernels.Kernels;
 import dev.fusedit.tensor.kernels.ScalarKernels;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
-import static dev.fusedit.tornado.DeviceUnderTest.FLOAT;
-import static dev.fusedit.tornado.DeviceUnderTest.assertClose;
-import static dev.fusedit.tornado.DeviceUnderTest.uniform;
-import static dev.fusedit.tornado.DeviceUnderTest.zeros;
+import static dev.fusedit.tensor.kernels.KernelBuffers.FLOAT;
+import static dev.fusedit.tensor.kernels.KernelBuffers.assertClose;
+import static dev.fusedit.tensor.kernels.KernelBuffers.uniform;
+import static dev.fusedit.tensor.kernels.KernelBuffers.zeros;
 
 /** Device attention ({@link AttentionKernel}) against the scalar oracle, forward and backward. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class TornadoAttentionTest {
+class TornadoAttentionTest extends DeviceUnderTest {
     private static final Kernels ORACLE = ScalarKernels.F32;
     /** Masked entries hold -3.4e38 as in the model, never -inf. */
     private static final float MASKED = -3.4e38f;
 
     enum MaskKind { NONE, SHARED_RANDOM, PER_BATCH_CAUSAL }
-
-    private TornadoKernels device;
-
-    @BeforeAll
-    void open() {
-        device = DeviceUnderTest.open();
-    }
-
-    @AfterAll
-    void close() {
-        if (device != null) device.close();
-    }
 
     @Test
     void headDimOneSingleQueryAndKey() {

@@ -1,42 +1,27 @@
 package dev.fusedit.tornado;
 
 import dev.fusedit.tensor.Elements;
+import dev.fusedit.tensor.kernels.KernelBuffers;
 import dev.fusedit.tensor.kernels.Kernels;
 import dev.fusedit.tensor.kernels.MatmulShape;
 import dev.fusedit.tensor.kernels.ScalarKernels;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 
-import static dev.fusedit.tornado.DeviceUnderTest.assertClose;
-import static dev.fusedit.tornado.DeviceUnderTest.copy;
-import static dev.fusedit.tornado.DeviceUnderTest.uniform;
-import static dev.fusedit.tornado.DeviceUnderTest.zeros;
+import static dev.fusedit.tensor.kernels.KernelBuffers.assertClose;
+import static dev.fusedit.tensor.kernels.KernelBuffers.copy;
+import static dev.fusedit.tensor.kernels.KernelBuffers.uniform;
+import static dev.fusedit.tensor.kernels.KernelBuffers.zeros;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The tiled device GEMM ({@link GemmKernel}) against the scalar oracle, float32 and bfloat16 weights. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class TornadoGemmTest {
+class TornadoGemmTest extends DeviceUnderTest {
     private static final Kernels ORACLE = ScalarKernels.F32;
-    private TornadoKernels device;
-
-    @BeforeAll
-    void open() {
-        device = DeviceUnderTest.open();
-    }
-
-    @AfterAll
-    void close() {
-        if (device != null) device.close();
-    }
-
     @Test
     void oddShapesEveryTransposeBatchedAndAccumulating() {
         SplittableRandom rnd = new SplittableRandom(1);
@@ -63,7 +48,7 @@ class TornadoGemmTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment c = uniform(arena, new SplittableRandom(3), 12, -1, 1);
             device.matmul(MatmulShape.of(3, 4, 0), zeros(arena, 1), zeros(arena, 1), c);
-            for (int i = 0; i < 12; i++) assertThat(c.getAtIndex(DeviceUnderTest.FLOAT, i)).isZero();
+            for (int i = 0; i < 12; i++) assertThat(c.getAtIndex(KernelBuffers.FLOAT, i)).isZero();
         }
     }
 

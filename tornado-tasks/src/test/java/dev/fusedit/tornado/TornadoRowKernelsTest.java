@@ -4,37 +4,21 @@ import dev.fusedit.tensor.kernels.AdamWStep;
 import dev.fusedit.tensor.kernels.Kernels;
 import dev.fusedit.tensor.kernels.RopeShape;
 import dev.fusedit.tensor.kernels.ScalarKernels;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
-import static dev.fusedit.tornado.DeviceUnderTest.assertClose;
-import static dev.fusedit.tornado.DeviceUnderTest.copy;
-import static dev.fusedit.tornado.DeviceUnderTest.uniform;
-import static dev.fusedit.tornado.DeviceUnderTest.zeros;
+import static dev.fusedit.tensor.kernels.KernelBuffers.assertClose;
+import static dev.fusedit.tensor.kernels.KernelBuffers.copy;
+import static dev.fusedit.tensor.kernels.KernelBuffers.uniform;
+import static dev.fusedit.tensor.kernels.KernelBuffers.zeros;
 
 /** Device RoPE, RMSNorm, GeGLU, softmax and AdamW against the scalar oracle, on odd sizes. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class TornadoRowKernelsTest {
+class TornadoRowKernelsTest extends DeviceUnderTest {
     private static final Kernels ORACLE = ScalarKernels.F32;
     private static final double TOL = 2e-5;
-    private TornadoKernels device;
-
-    @BeforeAll
-    void open() {
-        device = DeviceUnderTest.open();
-    }
-
-    @AfterAll
-    void close() {
-        if (device != null) device.close();
-    }
-
     @Test
     void ropeForwardAndInverseWithSharedAndPerBatchTables() {
         var rnd = new SplittableRandom(1);

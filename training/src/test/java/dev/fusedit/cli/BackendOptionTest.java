@@ -2,21 +2,11 @@ package dev.fusedit.cli;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-
+import static dev.fusedit.cli.CliErrors.errorOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** --backend: its values, and the clear refusal of tornado in a build without the TornadoVM provider. */
 class BackendOptionTest {
-
-    private static String errorOf(String... args) {
-        StringWriter err = new StringWriter();
-        var cli = Main.commandLine();
-        cli.setErr(new PrintWriter(err));
-        assertThat(cli.execute(args)).isEqualTo(2);
-        return err.toString();
-    }
 
     @Test
     void unknownBackendsAreRejectedWithTheChoices() {
