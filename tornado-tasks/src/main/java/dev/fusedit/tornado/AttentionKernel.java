@@ -42,26 +42,46 @@ final class AttentionKernel {
         return mask.get((mb * dims.get(Q_LEN) + i) * dims.get(KV_LEN) + j);
     }
 
-    /** Work-item r = (b·heads + h)·qLen + i, the lse index of its row. */
+    /** Query rows: work-item r = (b·heads + h)·qLen + i, the lse index of its row, for r below this. */
+    private static int queryRows(IntArray dims) {
+        return dims.get(BATCH) * dims.get(HEADS) * dims.get(Q_LEN);
+    }
+
+    /** Where query row r's vector starts in q, out, dOut and dq. */
+    private static int queryOffset(IntArray dims, int r) {
+        int heads = dims.get(HEADS), qLen = dims.get(Q_LEN);
+        int i = r % qLen, h = (r / qLen) % heads, b = r / (qLen * heads);
+        return ((b * qLen + i) * heads + h) * dims.get(HEAD_DIM);
+    }
+
+    /** Where key j's vector starts in k and v, for the kv head that query row r reads. */
+    private static int keyOffset(IntArray dims, int r, int j) {
+        int heads = dims.get(HEADS), kvHeads = dims.get(KV_HEADS), qLen = dims.get(Q_LEN);
+        int h = (r / qLen) % heads, b = r / (qLen * heads);
+        return ((b * dims.get(KV_LEN) + j) * kvHeads + h / (heads / kvHeads)) * dims.get(HEAD_DIM);
+    }
+
+    /** The final logit of query row r against key j, from their raw product. */
+    private static float rowLogit(IntArray dims, FloatArray scalars, FloatArray mask, int r, int j, float rawDot) {
+        int qLen = dims.get(Q_LEN);
+        int i = r % qLen, b = r / (qLen * dims.get(HEADS));
+        return logit(rawDot, scalars.get(SCALE), scalars.get(SOFT_CAP), maskAt(dims, mask, b, i, j));
+    }
+
     static void forward(KernelContext ctx, IntArray dims, FloatArray scalars, FloatArray q, FloatArray k, FloatArray v,
                         FloatArray mask, FloatArray out, FloatArray lse) {
         int r = ctx.globalIdx;
-        int heads = dims.get(HEADS), kvHeads = dims.get(KV_HEADS), qLen = dims.get(Q_LEN), kvLen = dims.get(KV_LEN), dim = dims.get(HEAD_DIM);
-        if (r < dims.get(BATCH) * heads * qLen) {
-            float scale = scalars.get(SCALE), softCap = scalars.get(SOFT_CAP);
-            int i = r % qLen, h = (r / qLen) % heads, b = r / (qLen * heads);
-            int kvh = h / (heads / kvHeads);
-            int qi = ((b * qLen + i) * heads + h) * dim;
+        if (r < queryRows(dims)) {
+            int kvLen = dims.get(KV_LEN), dim = dims.get(HEAD_DIM);
+            int qi = queryOffset(dims, r);
             float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < kvLen; j++) {
-                int kj = ((b * kvLen + j) * kvHeads + kvh) * dim;
-                max = TornadoMath.max(max, logit(dot(q, qi, k, kj, dim), scale, softCap, maskAt(dims, mask, b, i, j)));
-            }
+            for (int j = 0; j < kvLen; j++)
+                max = TornadoMath.max(max, rowLogit(dims, scalars, mask, r, j, dot(q, qi, k, keyOffset(dims, r, j), dim)));
             for (int d = 0; d < dim; d++) out.set(qi + d, 0.0f);
             float sum = 0.0f;
             for (int j = 0; j < kvLen; j++) {
-                int kj = ((b * kvLen + j) * kvHeads + kvh) * dim;
-                float p = TornadoMath.exp(logit(dot(q, qi, k, kj, dim), scale, softCap, maskAt(dims, mask, b, i, j)) - max);
+                int kj = keyOffset(dims, r, j);
+                float p = TornadoMath.exp(rowLogit(dims, scalars, mask, r, j, dot(q, qi, k, kj, dim)) - max);
                 sum += p;
                 for (int d = 0; d < dim; d++) out.set(qi + d, out.get(qi + d) + p * v.get(kj + d));
             }
@@ -84,20 +104,18 @@ final class AttentionKernel {
     static void backwardQueries(KernelContext ctx, IntArray dims, FloatArray scalars, FloatArray q, FloatArray k, FloatArray v,
                                 FloatArray mask, FloatArray out, FloatArray lse, FloatArray dOut, FloatArray dq, FloatArray delta) {
         int r = ctx.globalIdx;
-        int heads = dims.get(HEADS), kvHeads = dims.get(KV_HEADS), qLen = dims.get(Q_LEN), kvLen = dims.get(KV_LEN), dim = dims.get(HEAD_DIM);
-        if (r < dims.get(BATCH) * heads * qLen) {
+        if (r < queryRows(dims)) {
+            int kvLen = dims.get(KV_LEN), dim = dims.get(HEAD_DIM);
             float scale = scalars.get(SCALE), softCap = scalars.get(SOFT_CAP);
-            int i = r % qLen, h = (r / qLen) % heads, b = r / (qLen * heads);
-            int kvh = h / (heads / kvHeads);
-            int qi = ((b * qLen + i) * heads + h) * dim;
+            int qi = queryOffset(dims, r);
             float rowDelta = dot(dOut, qi, out, qi, dim);
             delta.set(r, rowDelta);
             float rowLse = lse.get(r);
             for (int d = 0; d < dim; d++) dq.set(qi + d, 0.0f);
             for (int j = 0; j < kvLen; j++) {
-                int kj = ((b * kvLen + j) * kvHeads + kvh) * dim;
+                int kj = keyOffset(dims, r, j);
                 float raw = dot(q, qi, k, kj, dim);
-                float p = TornadoMath.exp(logit(raw, scale, softCap, maskAt(dims, mask, b, i, j)) - rowLse);
+                float p = TornadoMath.exp(rowLogit(dims, scalars, mask, r, j, raw) - rowLse);
                 float dz = logitGradient(raw, p, dot(dOut, qi, v, kj, dim), rowDelta, scale, softCap);
                 for (int d = 0; d < dim; d++) dq.set(qi + d, dq.get(qi + d) + dz * k.get(kj + d));
             }
