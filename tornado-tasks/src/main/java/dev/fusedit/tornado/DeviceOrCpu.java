@@ -1,5 +1,7 @@
 package dev.fusedit.tornado;
 
+import dev.fusedit.tensor.kernels.DeviceKernelException;
+
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -38,7 +40,9 @@ final class DeviceOrCpu {
             throw e; // the caller's arguments are wrong: the CPU would refuse them too
         } catch (RuntimeException | Error e) {
             if (e instanceof VirtualMachineError) throw e;
-            String message = e.getMessage() == null ? "" : ": " + e.getMessage().strip().lines().findFirst().orElse("");
+            // TornadoVM colours its messages: keep the first line, without terminal escapes.
+            String first = e.getMessage() == null ? "" : e.getMessage().replaceAll("\u001B\\[[0-9;]*m", "").strip().lines().findFirst().orElse("");
+            String message = first.isEmpty() ? "" : ": " + first;
             String reason = e.getClass().getSimpleName() + message;
             if (onFailure == OnDeviceFailure.FAIL)
                 throw new DeviceKernelException("TornadoVM kernel '" + kernel + "' failed on " + device.get() + " (" + reason

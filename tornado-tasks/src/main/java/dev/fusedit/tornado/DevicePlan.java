@@ -90,6 +90,11 @@ final class DevicePlan implements AutoCloseable {
         return Math.max(multiple, (n + multiple - 1) / multiple * multiple);
     }
 
+    /**
+     * Runs the graph. A plan whose run failed keeps what it holds on the device: freeing it right
+     * after an out-of-memory failure makes TornadoVM 5.2.0 fail again ("trying to deallocate an
+     * invalid buffer"); it is freed with the other plans on {@link TornadoKernels#close()}.
+     */
     void execute() {
         TornadoExecutionResult result = plan.execute();
         if (context.profile()) context.lastKernelNanos().set(result.getProfilerResult().getDeviceKernelTime());

@@ -2,6 +2,7 @@ package dev.fusedit.tornado;
 
 import dev.fusedit.tensor.kernels.AdamWStep;
 import dev.fusedit.tensor.kernels.AttentionShape;
+import dev.fusedit.tensor.kernels.DeviceKernelException;
 import dev.fusedit.tensor.kernels.Kernels;
 import dev.fusedit.tensor.kernels.MatmulShape;
 import dev.fusedit.tensor.kernels.RopeShape;
