@@ -4,7 +4,7 @@
 # printed last.
 #
 #   scripts/gpu-check.sh [--sdk DIR | --tornado-src DIR] [--backend opencl|ptx] [--device B:D]
-#                        [--maven-repo DIR] [--repeats N] [--skip-tests]
+#                        [--maven-repo DIR] [--repeats N] [--shrink N] [--skip-tests]
 #
 #   --sdk DIR          a built TornadoVM 5.2.0 (jdk25) SDK (default: $TORNADO_SDK)
 #   --tornado-src DIR  no SDK yet: build one from this TornadoVM source checkout with TornadoVM's
@@ -15,13 +15,14 @@
 #   --device B:D       the TornadoVM device (see `tornado --devices`; default: TornadoVM's default)
 #   --maven-repo DIR   a local Maven repository to build this project offline from
 #   --repeats N        timed repetitions per shape (default 10; medians are reported)
+#   --shrink N         divide the benchmark sizes (not head_dim) by N: a quick trial of the script
 #
 # Needs: JDK 25 (JAVA_HOME or /usr/lib/jvm), Maven, nvidia-smi; for the PyTorch columns python3
 # with a CUDA build of torch (without it the table has TornadoVM's times only).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-sdk="${TORNADO_SDK:-}" src="" backend="" device="" repo="" repeats=10 skip_tests=0
+sdk="${TORNADO_SDK:-}" src="" backend="" device="" repo="" repeats=10 shrink=1 skip_tests=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --sdk) sdk="$2"; shift 2 ;;
@@ -30,8 +31,9 @@ while [[ $# -gt 0 ]]; do
     --device) device="$2"; shift 2 ;;
     --maven-repo) repo="$2"; shift 2 ;;
     --repeats) repeats="$2"; shift 2 ;;
+    --shrink) shrink="$2"; shift 2 ;;
     --skip-tests) skip_tests=1; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "gpu-check: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -96,7 +98,7 @@ trap 'rm -rf "$out"' EXIT
 bash tornado-tasks/tornado-jvm-flags.sh "$sdk" "$out/flags"
 "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "@$out/flags" \
   -Dtornado.recover.bailout=False "${device_flag[@]}" -cp tornado-tasks/target/classes:tensor/target/classes \
-  dev.fusedit.tornado.GpuBench "$repeats" 2> >(grep -v '^WARNING' >&2) | tee "$out/tornado.jsonl"
+  dev.fusedit.tornado.GpuBench "$repeats" "$shrink" 2> >(grep -v '^WARNING' >&2) | tee "$out/tornado.jsonl"
 
 step "timing PyTorch on the same shapes"
 python3 - "$out/tornado.jsonl" "$repeats" <<'PY' | tee "$out/table.txt"
