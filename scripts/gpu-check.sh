@@ -80,6 +80,7 @@ device_flag=()
 [[ -n "$device" ]] && device_flag=("-Dfusedit.tornado.device=$device")
 if [[ $skip_tests -eq 0 ]]; then
   step "kernel tests on the GPU (tornado-tasks, each kernel against the scalar oracle)"
+  rm -rf tornado-tasks/target/surefire-reports
   mvn "${mvn_flags[@]}" -Ptornado -pl tornado-tasks -am test -Dtest='Tornado*Test' -Dsurefire.failIfNoSpecifiedTests=false "${device_flag[@]}" \
     || die "kernel tests failed (reports: tornado-tasks/target/surefire-reports)"
   grep -h -o 'tests="[0-9]*" errors="[0-9]*" skipped="[0-9]*" failures="[0-9]*"' tornado-tasks/target/surefire-reports/TEST-*.xml \
