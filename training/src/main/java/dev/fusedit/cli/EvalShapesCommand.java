@@ -14,6 +14,7 @@ import dev.fusedit.training.shapes.ShapesPrompt;
 import dev.fusedit.training.shapes.ShapesPromptFile;
 import dev.fusedit.training.shapes.ShapesReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -60,15 +61,15 @@ final class EvalShapesCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "32", description = "images per denoising pass (guidance doubles the model batch) (default ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--backend", description = "cpu (vector kernels) or auto (best installed provider) (default: -Dfusedit.kernels, else cpu)")
-    String backend;
+    @Mixin
+    BackendOption backend = new BackendOption();
 
     @Override
     public Integer call() throws Exception {
         if (samples < 1) throw new CliException("--samples must be at least 1, got " + samples);
         if (steps < 1) throw new CliException("--steps must be at least 1, got " + steps);
         if (batch < 1) throw new CliException("--batch must be at least 1, got " + batch);
-        ModelLocator.applyBackend(backend);
+        backend.apply();
         Path dir = ModelLocator.model(model);
         List<ShapesPrompt> prompts = ShapesPromptFile.read(promptFile != null ? promptFile : ModelLocator.inHome(ShapesPromptFile.DEFAULT));
         ShapesEvaluator evaluator = new ShapesEvaluator(samples);

@@ -1,5 +1,6 @@
 package dev.fusedit.cli;
 
+import dev.fusedit.tensor.kernels.DeviceKernelException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,7 +27,9 @@ public final class Main implements Runnable {
 
     /**
      * The CLI with one error policy: mistakes in the user's input (a bad file, a bad option
-     * value) print one line "fusedit: ..." and exit 2; anything else is a bug and keeps its trace.
+     * value) print one line "fusedit: ..." and exit 2; a GPU device that failed a kernel (with
+     * -Dfusedit.tornado.onFailure=fail) prints one line and exits 1; anything else is a bug and
+     * keeps its trace.
      */
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
@@ -34,6 +37,10 @@ public final class Main implements Runnable {
             if (e instanceof CliException || e instanceof java.io.IOException || e instanceof IllegalArgumentException) {
                 cmd.getErr().println("fusedit: " + e.getMessage());
                 return 2;
+            }
+            if (e instanceof DeviceKernelException) {
+                cmd.getErr().println("fusedit: " + e.getMessage());
+                return 1;
             }
             throw e;
         });

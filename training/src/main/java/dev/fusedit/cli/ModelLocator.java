@@ -1,12 +1,9 @@
 package dev.fusedit.cli;
 
-import dev.fusedit.tensor.kernels.KernelProvider;
-import dev.fusedit.tensor.kernels.Kernels;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** What the sampling commands share: where the bundled model and benchmark live, and --backend. */
+/** What the sampling commands share: where the bundled model and benchmark live. */
 final class ModelLocator {
     /** The bundled default model, relative to the checkout. */
     static final Path BUNDLED_MODEL = Path.of("models", "shapes-tiny");
@@ -35,18 +32,5 @@ final class ModelLocator {
     /** A file of the checkout (benchmarks, configs), resolved against fusedit.home. */
     static Path inHome(Path relative) {
         return home().resolve(relative);
-    }
-
-    /**
-     * --backend cpu|auto: cpu = the vector kernels, auto = the best installed provider (named on
-     * stderr). Without the option the provider stays what -Dfusedit.kernels chose (vector by default).
-     */
-    static void applyBackend(String backend) {
-        if (backend == null) return;
-        String name = backend.trim().toLowerCase();
-        if (!name.equals("cpu") && !name.equals("auto")) throw new CliException("--backend must be cpu or auto, got '" + backend + "'");
-        Kernels kernels = KernelProvider.select(name);
-        KernelProvider.setDefault(kernels);
-        if (name.equals("auto")) System.err.println("backend: " + kernels.name());
     }
 }

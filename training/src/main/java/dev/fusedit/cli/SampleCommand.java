@@ -8,6 +8,7 @@ import dev.fusedit.model.pipeline.SampleOptions;
 import dev.fusedit.model.pipeline.SamplingListener;
 import dev.fusedit.training.progress.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -56,8 +57,8 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--out-dir", description = "also write every image as DIR/{prompt index}_{image index}.png")
     Path outDir;
 
-    @Option(names = "--backend", description = "cpu (vector kernels) or auto (best installed provider) (default: -Dfusedit.kernels, else cpu)")
-    String backend;
+    @Mixin
+    BackendOption backend = new BackendOption();
 
     @Override
     public Integer call() throws Exception {
@@ -65,7 +66,7 @@ final class SampleCommand implements Callable<Integer> {
         if (imagesPerPrompt < 1) throw new CliException("--images-per-prompt must be at least 1, got " + imagesPerPrompt);
         if ((height == null) != (width == null)) throw new CliException("give --height and --width together");
         if (height != null && (height < 1 || width < 1)) throw new CliException("--height and --width must be positive, got " + height + " x " + width);
-        ModelLocator.applyBackend(backend);
+        backend.apply();
         Path dir = ModelLocator.model(model);
         try (FuseDiTPipeline pipe = FuseDiTPipeline.load(dir)) {
             ProgressBar bar = new ProgressBar("sample", 0, steps, Math.max(1, steps / 10));

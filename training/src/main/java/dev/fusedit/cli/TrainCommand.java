@@ -3,6 +3,7 @@ package dev.fusedit.cli;
 import dev.fusedit.training.Trainer;
 import dev.fusedit.training.config.TrainConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -27,6 +28,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "a run folder or checkpoint to continue from (its newest complete checkpoint)")
     Path resume;
 
+    @Mixin
+    BackendOption backend = new BackendOption();
+
     @Override
     public Integer call() throws Exception {
         TrainConfig cfg = TrainConfig.read(config);
@@ -34,6 +38,7 @@ final class TrainCommand implements Callable<Integer> {
         long steps = maxSteps != null ? maxSteps : cfg.trainer().maxSteps();
         int logging = loggingSteps != null ? loggingSteps : cfg.trainer().loggingSteps();
         if (steps < 1) throw new CliException("--max-steps must be at least 1");
+        backend.apply();
         try (Trainer trainer = new Trainer(cfg, dir, steps, logging, resume)) {
             pauseInCheckpointWhenAsked(trainer);
             trainer.train();

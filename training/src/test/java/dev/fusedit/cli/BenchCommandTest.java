@@ -2,22 +2,13 @@ package dev.fusedit.cli;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.fusedit.cli.CliErrors.errorOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Option checks of `fusedit bench` (the measurements themselves take too long for a unit test) and its timing helper. */
 class BenchCommandTest {
-
-    private static String errorOf(String... args) {
-        StringWriter err = new StringWriter();
-        var cli = Main.commandLine();
-        cli.setErr(new PrintWriter(err));
-        assertThat(cli.execute(args)).isEqualTo(2);
-        return err.toString();
-    }
 
     @Test
     void badOptionCombinationsAreRejectedWithTheOptionNamed() {

@@ -3,13 +3,17 @@ package dev.fusedit.tensor.kernels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
+import dev.fusedit.tensor.kernels.AttentionCheck.Inputs;
+import dev.fusedit.tensor.kernels.AttentionCheck.MaskKind;
+import dev.fusedit.tensor.kernels.AttentionCheck.Outputs;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
-import static dev.fusedit.tensor.kernels.KernelBuffers.FLOAT;
+import static dev.fusedit.tensor.kernels.AttentionCheck.compare;
+import static dev.fusedit.tensor.kernels.AttentionCheck.run;
 import static dev.fusedit.tensor.kernels.KernelBuffers.assertClose;
-import static dev.fusedit.tensor.kernels.KernelBuffers.uniform;
 import static dev.fusedit.tensor.kernels.KernelBuffers.zeros;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,12 +22,6 @@ class AttentionKernelsTest {
 
     private static final KernelPool POOL = new KernelPool(2);
     private static final Kernels FAST = new VectorKernels(POOL);
-    private static final Kernels ORACLE = ScalarKernels.F32;
-
-    /** How the additive mask is built: masked entries hold -3.4e38 as in the model, never -inf. */
-    enum MaskKind { NONE, SHARED_RANDOM, PER_BATCH_RANDOM, SHARED_CAUSAL, PER_BATCH_CAUSAL, PER_BATCH_KEYS_FROM_ROW }
-
-    private static final float MASKED = -3.4e38f;
 
     @AfterAll
     static void closePool() {
@@ -32,35 +30,35 @@ class AttentionKernelsTest {
 
     @Test
     void headDimOneSingleQueryAndKey() {
-        compare(1, 1, 1, 1, 1, 1, 1.0f, 0, MaskKind.NONE, 1);
+        compare(FAST, 1, 1, 1, 1, 1, 1, 1.0f, 0, MaskKind.NONE, 1);
     }
 
     @Test
     void groupedQueryHeadsWithSharedRandomMask() {
-        compare(2, 4, 2, 37, 70, 3, 0.7f, 0, MaskKind.SHARED_RANDOM, 2);
+        compare(FAST, 2, 4, 2, 37, 70, 3, 0.7f, 0, MaskKind.SHARED_RANDOM, 2);
     }
 
     @Test
     void moreQueriesThanKeysWithSoftCapAndPerBatchCausalMask() {
-        compare(2, 3, 1, 70, 37, 17, 1.3f, 5.0f, MaskKind.PER_BATCH_CAUSAL, 3);
+        compare(FAST, 2, 3, 1, 70, 37, 17, 1.3f, 5.0f, MaskKind.PER_BATCH_CAUSAL, 3);
     }
 
     @Test
     void rowsWhoseFirstKeyTilesAreFullyMaskedStayFinite() {
         // Row i sees only keys j >= i: past the first key tile, whole tiles of a row are masked
         // before any visible key arrives.
-        compare(2, 2, 2, 150, 150, 64, 0.125f, 0, MaskKind.PER_BATCH_KEYS_FROM_ROW, 4);
+        compare(FAST, 2, 2, 2, 150, 150, 64, 0.125f, 0, MaskKind.PER_BATCH_KEYS_FROM_ROW, 4);
     }
 
     @Test
     void fullyMaskedRowsAndSoftCapWithSharedCausalMask() {
         // qLen > kvLen under a bottom-right-aligned causal mask: the first rows see no key at all.
-        compare(1, 4, 4, 129, 65, 17, 2.0f, 5.0f, MaskKind.SHARED_CAUSAL, 5);
+        compare(FAST, 1, 4, 4, 129, 65, 17, 2.0f, 5.0f, MaskKind.SHARED_CAUSAL, 5);
     }
 
     @Test
     void perBatchRandomMaskAndSoftCapAtVectorFriendlyWidth() {
-        compare(2, 4, 1, 33, 97, 64, 0.125f, 5.0f, MaskKind.PER_BATCH_RANDOM, 6);
+        compare(FAST, 2, 4, 1, 33, 97, 64, 0.125f, 5.0f, MaskKind.PER_BATCH_RANDOM, 6);
     }
 
     @Test
@@ -70,7 +68,7 @@ class AttentionKernelsTest {
         for (int trial = 0; trial < 6; trial++) {
             int kvHeads = 1 + rnd.nextInt(2), heads = kvHeads * (1 + rnd.nextInt(2));
             MaskKind mask = MaskKind.values()[rnd.nextInt(MaskKind.values().length)];
-            compare(1 + rnd.nextInt(2), heads, kvHeads, 1 + rnd.nextInt(80), 1 + rnd.nextInt(80), dims[rnd.nextInt(dims.length)],
+            compare(FAST, 1 + rnd.nextInt(2), heads, kvHeads, 1 + rnd.nextInt(80), 1 + rnd.nextInt(80), dims[rnd.nextInt(dims.length)],
                     (float) rnd.nextDouble(0.1, 1.5), rnd.nextBoolean() ? 0 : 5.0f, mask, 100 + trial);
         }
     }
@@ -85,11 +83,11 @@ class AttentionKernelsTest {
             run(FAST, s, in, b);
             // Each element is summed in the same order at any thread count; only the JIT's choice
             // between interpreted and intrinsic exp/tanh while warming up may move the last bits.
-            assertClose("out", a.out, b.out, in.qElems, 1e-5);
-            assertClose("lse", a.lse, b.lse, in.lseElems, 1e-5);
-            assertClose("dq", a.dq, b.dq, in.qElems, 1e-5);
-            assertClose("dk", a.dk, b.dk, in.kvElems, 1e-5);
-            assertClose("dv", a.dv, b.dv, in.kvElems, 1e-5);
+            assertClose("out", a.out(), b.out(), in.qElems(), 1e-5);
+            assertClose("lse", a.lse(), b.lse(), in.lseElems(), 1e-5);
+            assertClose("dq", a.dq(), b.dq(), in.qElems(), 1e-5);
+            assertClose("dk", a.dk(), b.dk(), in.kvElems(), 1e-5);
+            assertClose("dv", a.dv(), b.dv(), in.kvElems(), 1e-5);
         }
     }
 
@@ -100,81 +98,10 @@ class AttentionKernelsTest {
             Inputs in = Inputs.random(arena, s, MaskKind.SHARED_RANDOM, 12);
             Outputs o = Outputs.allocate(arena, s);
             MemorySegment shortMask = zeros(arena, 19);
-            assertThatThrownBy(() -> FAST.attention(s, in.q, in.k, in.v, shortMask, o.out, o.lse))
+            assertThatThrownBy(() -> FAST.attention(s, in.q(), in.k(), in.v(), shortMask, o.out(), o.lse()))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mask [maskBatches, qLen, kvLen]").hasMessageContaining("20");
-            assertThatThrownBy(() -> FAST.attentionBackward(s, in.q, in.k, in.v, in.mask, o.out, o.lse, in.dOut, o.dq, o.lse, o.dv))
+            assertThatThrownBy(() -> FAST.attentionBackward(s, in.q(), in.k(), in.v(), in.mask(), o.out(), o.lse(), in.dOut(), o.dq(), o.lse(), o.dv()))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dk");
-        }
-    }
-
-    private static void compare(int batch, int heads, int kvHeads, int qLen, int kvLen, int headDim, float scale, float softCap,
-                                MaskKind maskKind, long seed) {
-        int maskBatches = switch (maskKind) {
-            case NONE -> 0;
-            case SHARED_RANDOM, SHARED_CAUSAL -> 1;
-            default -> batch;
-        };
-        var s = new AttentionShape(batch, heads, kvHeads, qLen, kvLen, headDim, scale, softCap, maskBatches);
-        try (Arena arena = Arena.ofShared()) {
-            Inputs in = Inputs.random(arena, s, maskKind, seed);
-            Outputs fast = Outputs.allocate(arena, s), ref = Outputs.allocate(arena, s);
-            run(FAST, s, in, fast);
-            run(ORACLE, s, in, ref);
-            String where = s + " mask " + maskKind + ": ";
-            double tol = 2e-5 * Math.sqrt(headDim + kvLen);
-            assertClose(where + "out", fast.out, ref.out, in.qElems, tol);
-            assertClose(where + "lse", fast.lse, ref.lse, in.lseElems, tol);
-            assertClose(where + "dq", fast.dq, ref.dq, in.qElems, tol);
-            assertClose(where + "dk", fast.dk, ref.dk, in.kvElems, tol * Math.sqrt(qLen * heads / kvHeads));
-            assertClose(where + "dv", fast.dv, ref.dv, in.kvElems, tol * Math.sqrt(qLen * heads / kvHeads));
-        }
-    }
-
-    /** Forward, then backward from the provider's own out and lse (as autograd would). */
-    private static void run(Kernels kernels, AttentionShape s, Inputs in, Outputs o) {
-        kernels.attention(s, in.q, in.k, in.v, in.mask, o.out, o.lse);
-        kernels.attentionBackward(s, in.q, in.k, in.v, in.mask, o.out, o.lse, in.dOut, o.dq, o.dk, o.dv);
-    }
-
-    private record Inputs(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment mask, MemorySegment dOut,
-                          long qElems, long kvElems, long lseElems) {
-        static Inputs random(Arena arena, AttentionShape s, MaskKind kind, long seed) {
-            var rnd = new SplittableRandom(seed);
-            long qElems = (long) s.batch() * s.qLen() * s.heads() * s.headDim();
-            long kvElems = (long) s.batch() * s.kvLen() * s.kvHeads() * s.headDim();
-            return new Inputs(uniform(arena, rnd, qElems, -1, 1), uniform(arena, rnd, kvElems, -1, 1),
-                    uniform(arena, rnd, kvElems, -1, 1), mask(arena, rnd, s, kind), uniform(arena, rnd, qElems, -1, 1),
-                    qElems, kvElems, (long) s.batch() * s.heads() * s.qLen());
-        }
-
-        private static MemorySegment mask(Arena arena, SplittableRandom rnd, AttentionShape s, MaskKind kind) {
-            if (kind == MaskKind.NONE) return null;
-            int qLen = s.qLen(), kvLen = s.kvLen();
-            MemorySegment m = zeros(arena, (long) s.maskBatches() * qLen * kvLen);
-            for (int mb = 0; mb < s.maskBatches(); mb++) {
-                // per-batch masks differ: each batch shifts its causal diagonal by its index
-                int shift = kind == MaskKind.SHARED_CAUSAL ? 0 : mb;
-                for (int i = 0; i < qLen; i++)
-                    for (int j = 0; j < kvLen; j++) {
-                        float value = switch (kind) {
-                            case SHARED_RANDOM, PER_BATCH_RANDOM -> rnd.nextInt(4) == 0 ? MASKED : (float) rnd.nextDouble(-1, 1);
-                            case SHARED_CAUSAL, PER_BATCH_CAUSAL -> j > i + (kvLen - qLen) + shift ? MASKED : 0f;
-                            case PER_BATCH_KEYS_FROM_ROW -> j < i - shift ? MASKED : 0f;
-                            case NONE -> throw new AssertionError();
-                        };
-                        m.setAtIndex(FLOAT, ((long) mb * qLen + i) * kvLen + j, value);
-                    }
-            }
-            return m;
-        }
-    }
-
-    private record Outputs(MemorySegment out, MemorySegment lse, MemorySegment dq, MemorySegment dk, MemorySegment dv) {
-        static Outputs allocate(Arena arena, AttentionShape s) {
-            long qElems = (long) s.batch() * s.qLen() * s.heads() * s.headDim();
-            long kvElems = (long) s.batch() * s.kvLen() * s.kvHeads() * s.headDim();
-            return new Outputs(zeros(arena, qElems), zeros(arena, (long) s.batch() * s.heads() * s.qLen()),
-                    zeros(arena, qElems), zeros(arena, kvElems), zeros(arena, kvElems));
         }
     }
 }

@@ -5,24 +5,27 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 
-/** Float segments for kernel comparison tests: random fills, copies, and an element-wise tolerance check. */
-final class KernelBuffers {
+/**
+ * Float segments for kernel comparison tests: random fills, copies, and an element-wise tolerance
+ * check. Public for the other providers' tests (tornado-tasks uses the test jar).
+ */
+public final class KernelBuffers {
     private KernelBuffers() {}
 
-    static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    public static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    static MemorySegment zeros(Arena arena, long n) {
+    public static MemorySegment zeros(Arena arena, long n) {
         return arena.allocate(Math.max(1, n) * Float.BYTES, 64);
     }
 
     /** n values uniform in [lo, hi). */
-    static MemorySegment uniform(Arena arena, SplittableRandom rnd, long n, double lo, double hi) {
+    public static MemorySegment uniform(Arena arena, SplittableRandom rnd, long n, double lo, double hi) {
         MemorySegment s = zeros(arena, n);
         for (long i = 0; i < n; i++) s.setAtIndex(FLOAT, i, (float) rnd.nextDouble(lo, hi));
         return s;
     }
 
-    static MemorySegment copy(Arena arena, MemorySegment src) {
+    public static MemorySegment copy(Arena arena, MemorySegment src) {
         MemorySegment s = arena.allocate(src.byteSize(), 64);
         s.copyFrom(src);
         return s;
@@ -32,7 +35,7 @@ final class KernelBuffers {
      * Fails unless |actual − expected| ≤ tol·(1 + |expected|) for each of the n elements (NaN fails),
      * naming the first element that differs.
      */
-    static void assertClose(String what, MemorySegment actual, MemorySegment expected, long n, double tol) {
+    public static void assertClose(String what, MemorySegment actual, MemorySegment expected, long n, double tol) {
         for (long i = 0; i < n; i++) {
             double a = actual.getAtIndex(FLOAT, i), e = expected.getAtIndex(FLOAT, i);
             if (!(Math.abs(a - e) <= tol * (1 + Math.abs(e))))

@@ -1,0 +1,61 @@
+package dev.fusedit.tornado;
+
+import dev.fusedit.tensor.kernels.DeviceKernelException;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Runs a kernel on the device and applies the failure policy when the device fails it:
+ * {@code FALL_BACK} prints one line naming the kernel and the reason, runs the CPU kernel, and
+ * keeps that kernel on the CPU from then on; {@code FAIL} throws {@link DeviceKernelException}.
+ * Device runs write the caller's outputs only after the device has finished, so a CPU run after a
+ * failure starts from the caller's unchanged inputs: a failure never leaves a half-written result.
+ */
+final class DeviceOrCpu {
+
+    /** What a device failure does. */
+    enum OnDeviceFailure { FALL_BACK, FAIL }
+
+    private final OnDeviceFailure onFailure;
+    private final Supplier<String> device;
+    private final String cpuName;
+    private final Set<String> onCpu = new HashSet<>();
+
+    DeviceOrCpu(OnDeviceFailure onFailure, Supplier<String> device, String cpuName) {
+        this.onFailure = onFailure;
+        this.device = device;
+        this.cpuName = cpuName;
+    }
+
+    synchronized void run(String kernel, Runnable onDevice, Runnable onCpuInstead) {
+        if (onCpu.contains(kernel)) {
+            onCpuInstead.run();
+            return;
+        }
+        try {
+            onDevice.run();
+        } catch (IllegalArgumentException e) {
+            throw e; // the caller's arguments are wrong: the CPU would refuse them too
+        } catch (RuntimeException | Error e) {
+            if (e instanceof VirtualMachineError) throw e;
+            // TornadoVM colours its messages: keep the first line, without terminal escapes.
+            String first = e.getMessage() == null ? "" : e.getMessage().replaceAll("\u001B\\[[0-9;]*m", "").strip().lines().findFirst().orElse("");
+            String message = first.isEmpty() ? "" : ": " + first;
+            String reason = e.getClass().getSimpleName() + message;
+            if (onFailure == OnDeviceFailure.FAIL)
+                throw new DeviceKernelException("TornadoVM kernel '" + kernel + "' failed on " + device.get() + " (" + reason
+                        + "); rerun with --backend cpu, or with -D" + TornadoKernelsFactory.ON_FAILURE_PROPERTY + "=fallback to run failing kernels on the CPU", e);
+            onCpu.add(kernel);
+            System.err.println("fusedit: TornadoVM kernel '" + kernel + "' failed on " + device.get() + " (" + reason
+                    + "); it runs on the CPU (" + cpuName + ") from now on");
+            onCpuInstead.run();
+        }
+    }
+
+    /** Kernels that failed on the device and run on the CPU from now on. */
+    synchronized Set<String> kernelsOnCpu() {
+        return Set.copyOf(onCpu);
+    }
+}

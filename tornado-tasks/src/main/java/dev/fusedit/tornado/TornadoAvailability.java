@@ -1,0 +1,29 @@
+package dev.fusedit.tornado;
+
+/**
+ * Whether TornadoVM can run kernels in this JVM, asked without touching a TornadoVM class until
+ * its runtime is known to be loaded (the provider's jar may sit on a plain JVM's class path).
+ */
+final class TornadoAvailability {
+    private TornadoAvailability() {}
+
+    static final String BAILOUT_PROPERTY = "tornado.recover.bailout";
+
+    /** Null when a device is ready; otherwise why not, in words for a one-line log. */
+    static String problem(String deviceSpec) {
+        // TornadoVM's recovery runs a kernel it cannot compile as plain Java, once: right for
+        // @Parallel loops, wrong for KernelContext kernels, which expect one call per work-item.
+        String bailout = System.getProperty(BAILOUT_PROPERTY);
+        if (bailout == null) System.setProperty(BAILOUT_PROPERTY, "False");
+        else if (Boolean.parseBoolean(bailout))
+            return "-D" + BAILOUT_PROPERTY + "=" + bailout + " would run failed kernels as sequential Java with wrong results; remove it";
+        if (ModuleLayer.boot().findModule("tornado.runtime").isEmpty())
+            return "the TornadoVM runtime is not loaded in this JVM (start java with the flags of `$TORNADO_SDK/bin/tornado --printJavaFlags`;"
+                    + " ./fusedit adds them when TORNADO_SDK is set)";
+        try {
+            return TornadoDevices.problem(deviceSpec);
+        } catch (LinkageError | RuntimeException e) {
+            return "the TornadoVM runtime failed to start: " + e;
+        }
+    }
+}
