@@ -12,25 +12,25 @@ import java.util.concurrent.Callable;
 @Command(name = "sample", mixinStandardHelpOptions = true,
         description = "Generate one image with the large-scale FuseDiT (synthetic BF16) and the SD3 VAE (synthetic): s/step, VAE decode s, peak RSS.")
 final class BenchSampleCommand implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, defaultValue = "configs/fusedit/large-scale.yaml")
+    @Option(names = {"-c", "--config"}, defaultValue = "configs/fusedit/large-scale.yaml", description = "the model's training YAML (default: ${DEFAULT-VALUE})")
     Path config;
 
-    @Option(names = "--transformer-dir", defaultValue = "${java.io.tmpdir}/fusedit-bench/fusedit-large-scale-synthetic")
+    @Option(names = "--transformer-dir", defaultValue = "${java.io.tmpdir}/fusedit-bench/fusedit-large-scale-synthetic", description = "where the synthetic BF16 transformer is written once and reused (default: ${DEFAULT-VALUE})")
     Path transformerDir;
 
-    @Option(names = "--tokenizer", defaultValue = "fixtures/tokenizer/gemma-256k/tokenizer.json")
+    @Option(names = "--tokenizer", defaultValue = "fixtures/tokenizer/gemma-256k/tokenizer.json", description = "Gemma tokenizer.json (default: ${DEFAULT-VALUE})")
     Path tokenizer;
 
-    @Option(names = "--dir", defaultValue = "${java.io.tmpdir}/fusedit-bench/sample-512")
+    @Option(names = "--dir", defaultValue = "${java.io.tmpdir}/fusedit-bench/sample-512", description = "the pipeline folder around it, with the synthetic SD3 VAE (default: ${DEFAULT-VALUE})")
     Path dir;
 
-    @Option(names = "--resolution", defaultValue = "512")
+    @Option(names = "--resolution", defaultValue = "512", description = "image size in pixels (default: ${DEFAULT-VALUE})")
     int resolution;
 
-    @Option(names = "--steps", defaultValue = "25")
+    @Option(names = "--steps", defaultValue = "25", description = "denoising steps (default: ${DEFAULT-VALUE}); s/step is the mean after the first")
     int steps;
 
-    @Option(names = "--prepare-only")
+    @Option(names = "--prepare-only", description = "write the synthetic weights and stop")
     boolean prepareOnly;
 
     @Override
