@@ -1,8 +1,10 @@
 package dev.fusedit.tensor.ops;
 
 import dev.fusedit.tensor.DType;
+import dev.fusedit.tensor.MemoryScope;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.autograd.Autograd;
+import dev.fusedit.tensor.autograd.GradMode;
 import dev.fusedit.tensor.kernels.Kernels;
 import dev.fusedit.tensor.kernels.MatmulShape;
 
@@ -25,6 +27,11 @@ public final class Conv {
      * Ho = (H + 2·padding − kh) / stride + 1.
      */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int stride, int padding) {
+        return conv2d(x, w, bias, stride, padding, BAND_BYTES);
+    }
+
+    /** conv2d whose unrecorded calls build at most {@code bandBytes} of columns at a time (tests pass small ones). */
+    static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int stride, int padding, long bandBytes) {
         KernelDispatch.requireFloating(x, "conv2d input");
         KernelDispatch.requireFloating(w, "conv2d weight");
         KernelDispatch.requireFloating(bias, "conv2d bias");
@@ -40,7 +47,13 @@ public final class Conv {
         Tensor b0 = KernelDispatch.prepared(bias, type);
         int O = geo.outChannels, L = geo.outPixels(), K = geo.patch();
 
-        Tensor cols = im2col(x0, geo);
+        boolean recorded = GradMode.isEnabled() && (x.requiresGrad() || w.requiresGrad() || bias != null && bias.requiresGrad());
+        if (!recorded && (long) K * L * type.byteSize() > bandBytes) {
+            Tensor out = convolveInBands(x0, w0, geo, type, bandBytes);
+            if (b0 != null) addChannelBias(out, b0, geo);
+            return out;
+        }
+        Tensor cols = im2col(x0, geo, 0, geo.outH());
         Tensor out = Tensor.zeros(type, geo.batch, O, geo.outH(), geo.outW());
         // out[b] = W [O, K] · cols[b] [K, L]; the weight is shared across the batch (stride 0)
         KernelDispatch.kernels(type).matmul(new MatmulShape(geo.batch, O, L, K, false, false, 0, (long) K * L, (long) O * L, false),
@@ -85,26 +98,62 @@ public final class Conv {
         int patch() { return channels * kh * kw; }
     }
 
-    /** cols[b, (c, i, j), (oy, ox)] = x[b, c, oy·stride − pad + i, ox·stride − pad + j], zero outside. */
-    private static Tensor im2col(Tensor x0, Geometry geo) {
+    /**
+     * Column buffers larger than this are not built whole when nothing is recorded for backward:
+     * inference convolves bands of output rows instead (the SD3 VAE's last 3x3 convolutions at
+     * 512 px would otherwise need 1.2 GB of columns each).
+     */
+    private static final long BAND_BYTES = 32L << 20;
+
+    /** conv2d without the whole column buffer: per image, bands of output rows through a band-sized im2col and GEMM. */
+    private static Tensor convolveInBands(Tensor x0, Tensor w0, Geometry geo, DType type, long bandBytes) {
+        int O = geo.outChannels, K = geo.patch(), Ho = geo.outH(), Wo = geo.outW(), L = geo.outPixels();
+        long bytes = type.byteSize();
+        int rows = (int) Math.clamp(bandBytes / ((long) K * Wo * bytes), 1, Ho);
+        Tensor out = Tensor.zeros(type, geo.batch, O, Ho, Wo);
+        Kernels kernels = KernelDispatch.kernels(type);
+        for (int b = 0; b < geo.batch; b++) {
+            Tensor image = x0.narrow(0, b, 1);
+            for (int oy0 = 0; oy0 < Ho; oy0 += rows) {
+                int n = Math.min(rows, Ho - oy0), bandL = n * Wo;
+                try (MemoryScope band = MemoryScope.open()) { // one band's columns alive at a time
+                    Tensor cols = im2col(image, geo, oy0, oy0 + n);
+                    Tensor result = Tensor.empty(type, O, bandL);
+                    kernels.matmul(new MatmulShape(1, O, bandL, K, false, false, 0, 0, 0, false), w0.data(), cols.data(), result.data());
+                    // the band's columns are output pixels oy0·Wo .. (oy0 + n)·Wo of every channel
+                    for (int o = 0; o < O; o++)
+                        MemorySegment.copy(result.data(), (long) o * bandL * bytes, out.data(),
+                                (((long) b * O + o) * L + (long) oy0 * Wo) * bytes, bandL * bytes);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * cols[b, (c, i, j), (oy − oy0, ox)] = x[b, c, oy·stride − pad + i, ox·stride − pad + j] for
+     * output rows oy in [oy0, oy1), zero outside the image.
+     */
+    private static Tensor im2col(Tensor x0, Geometry geo, int oy0, int oy1) {
         DType type = x0.dtype();
         boolean f64 = type == DType.F64;
-        int L = geo.outPixels(), K = geo.patch(), Ho = geo.outH(), Wo = geo.outW(), H = geo.height, W = geo.width;
-        Tensor cols = Tensor.zeros(type, geo.batch, K, L);
+        int batch = x0.size(0), K = geo.patch(), Wo = geo.outW(), H = geo.height, W = geo.width;
+        int L = (oy1 - oy0) * Wo;
+        Tensor cols = Tensor.zeros(type, batch, K, L);
         MemorySegment xs = x0.data(), cs = cols.data();
-        for (int b = 0; b < geo.batch; b++)
+        for (int b = 0; b < batch; b++)
             for (int c = 0; c < geo.channels; c++)
                 for (int i = 0; i < geo.kh; i++)
                     for (int j = 0; j < geo.kw; j++) {
                         long row = ((long) b * K + ((long) c * geo.kh + i) * geo.kw + j) * L;
                         long plane = ((long) b * geo.channels + c) * H * W;
-                        for (int oy = 0; oy < Ho; oy++) {
+                        for (int oy = oy0; oy < oy1; oy++) {
                             int y = oy * geo.stride - geo.padding + i;
                             if (y < 0 || y >= H) continue;
                             for (int ox = 0; ox < Wo; ox++) {
                                 int xx = ox * geo.stride - geo.padding + j;
                                 if (xx < 0 || xx >= W) continue;
-                                KernelDispatch.set(cs, f64, row + (long) oy * Wo + ox, KernelDispatch.get(xs, f64, plane + (long) y * W + xx));
+                                KernelDispatch.set(cs, f64, row + (long) (oy - oy0) * Wo + ox, KernelDispatch.get(xs, f64, plane + (long) y * W + xx));
                             }
                         }
                     }

@@ -1,7 +1,9 @@
 package dev.fusedit.tensor.ops;
 
+import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.autograd.GradCheck;
+import dev.fusedit.tensor.autograd.GradMode;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,6 +41,28 @@ class ConvTest {
                         for (int ox = 0; ox < wo; ox++)
                             assertThat(y.get(b, o, oy, ox)).isCloseTo(naiveConv(x, w, bias, sp[0], sp[1], b, o, oy, ox), offset(1e-12));
         }
+    }
+
+    @Test
+    void inferenceConvolvesInBandsOfRowsWithTheSameResult() {
+        for (int[] sp : new int[][] {{1, 1}, {2, 1}, {1, 0}, {2, 0}}) {
+            Tensor x = GradCheck.random(11, 2, 3, 9, 7), w = GradCheck.random(12, 5, 3, 3, 3), bias = GradCheck.random(13, 5);
+            double[] whole = Conv.conv2d(x, w, bias, sp[0], sp[1]).toDoubleArray();
+            for (long bandBytes : new long[] {1, 3 * 27 * 8, 1L << 40}) {
+                double[] banded;
+                try (GradMode ignored = GradMode.noGrad()) {
+                    banded = Conv.conv2d(x, w, bias, sp[0], sp[1], bandBytes).toDoubleArray();
+                }
+                assertThat(banded).as("stride %d padding %d band %d bytes", sp[0], sp[1], bandBytes).containsExactly(whole);
+            }
+        }
+        // float32 runs the vector GEMM, whose blocking may differ with the band width: equal to rounding
+        Tensor x = GradCheck.random(14, 1, 16, 33, 31).to(DType.F32), w = GradCheck.random(15, 8, 16, 3, 3).to(DType.F32);
+        double[] whole = Conv.conv2d(x, w, null, 1, 1).toDoubleArray(), banded;
+        try (GradMode ignored = GradMode.noGrad()) {
+            banded = Conv.conv2d(x, w, null, 1, 1, 16 * 9 * 31 * 4 * 5).toDoubleArray();
+        }
+        for (int i = 0; i < whole.length; i++) assertThat(banded[i]).isCloseTo(whole[i], offset(1e-4 * (1 + Math.abs(whole[i]))));
     }
 
     @Test
