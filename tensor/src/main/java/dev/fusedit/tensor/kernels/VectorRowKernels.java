@@ -121,27 +121,82 @@ final class VectorRowKernels {
 
     // ------------------------------------------------------------------ RMSNorm
 
+    /*
+     * RMSNorm needs a row's sum of squares before it can write the row, so a plain loop reads the
+     * row from memory (loads only), then scales it from L1 (stores only), and neither phase keeps
+     * both directions of the memory bus busy. Here the scaling of row r runs in the same loop as
+     * the sum of squares of row r + 1: the next row streams in while this one streams out.
+     * Both loops add in the same order as dot(), so a row's result does not depend on whether it
+     * opens its chunk.
+     */
+
     void rmsNorm(int rows, int dim, float eps, float weightOffset, MemorySegment x, MemorySegment w,
                  MemorySegment out, MemorySegment rstd) {
         requireFloats(x, (long) rows * dim, "rmsNorm x [rows, dim]");
         requireFloats(out, (long) rows * dim, "rmsNorm out [rows, dim]");
         requireFloats(rstd, rows, "rmsNorm rstd [rows]");
         if (w != null) requireFloats(w, dim, "rmsNorm w [dim]");
-        int vectorEnd = VectorWidth.loopBound(dim);
+        float[] gain = gain(w, weightOffset, dim);
         parallel(rows, dim, (chunk, from, to) -> {
+            if (from == to) return;
+            float sumOfSquares = dot(x, from * dim, x, from * dim, dim);
             for (long r = from; r < to; r++) {
-                long base = r * dim;
-                float inv = (float) (1 / Math.sqrt(dot(x, base, x, base, dim) / dim + eps));
+                float inv = (float) (1 / Math.sqrt(sumOfSquares / dim + eps));
                 put(rstd, r, inv);
-                int d = 0;
-                for (; d < vectorEnd; d += L) {
-                    FloatVector y = load(x, base + d).mul(inv);
-                    if (w != null) y = y.mul(load(w, d).add(weightOffset));
-                    store(y, out, base + d);
-                }
-                for (; d < dim; d++) put(out, base + d, get(x, base + d) * inv * (w == null ? 1f : weightOffset + get(w, d)));
+                if (r + 1 < to) sumOfSquares = scaleRowAndSumNext(x, r * dim, dim, inv, gain, out);
+                else scaleRow(x, r * dim, dim, inv, gain, out);
             }
         });
+    }
+
+    /** weightOffset + w[d] for each d (all ones without a weight), computed once per call instead of once per row. */
+    private static float[] gain(MemorySegment w, float weightOffset, int dim) {
+        float[] gain = new float[dim];
+        if (w == null) {
+            java.util.Arrays.fill(gain, 1f);
+            return gain;
+        }
+        int d = 0;
+        for (int vectorEnd = VectorWidth.loopBound(dim); d < vectorEnd; d += L) load(w, d).add(weightOffset).intoArray(gain, d);
+        for (; d < dim; d++) gain[d] = weightOffset + get(w, d);
+        return gain;
+    }
+
+    /** out = x·inv·gain over the row at base. */
+    private static void scaleRow(MemorySegment x, long base, int dim, float inv, float[] gain, MemorySegment out) {
+        int d = 0;
+        for (int vectorEnd = VectorWidth.loopBound(dim); d < vectorEnd; d += L)
+            store(load(x, base + d).mul(inv).mul(FloatVector.fromArray(F, gain, d)), out, base + d);
+        for (; d < dim; d++) put(out, base + d, get(x, base + d) * inv * gain[d]);
+    }
+
+    /** {@link #scaleRow} of the row at base, returning the next row's sum of squares (added as dot() adds). */
+    private static float scaleRowAndSumNext(MemorySegment x, long base, int dim, float inv, float[] gain, MemorySegment out) {
+        long next = base + dim;
+        int vectorEnd = VectorWidth.loopBound(dim), blockEnd = vectorEnd - vectorEnd % (4 * L);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        int d = 0;
+        for (; d < blockEnd; d += 4 * L) {
+            FloatVector n0 = load(x, next + d), n1 = load(x, next + d + L), n2 = load(x, next + d + 2 * L), n3 = load(x, next + d + 3 * L);
+            acc0 = n0.fma(n0, acc0);
+            acc1 = n1.fma(n1, acc1);
+            acc2 = n2.fma(n2, acc2);
+            acc3 = n3.fma(n3, acc3);
+            for (int k = d; k < d + 4 * L; k += L)
+                store(load(x, base + k).mul(inv).mul(FloatVector.fromArray(F, gain, k)), out, base + k);
+        }
+        for (; d < vectorEnd; d += L) {
+            FloatVector n0 = load(x, next + d);
+            acc0 = n0.fma(n0, acc0);
+            store(load(x, base + d).mul(inv).mul(FloatVector.fromArray(F, gain, d)), out, base + d);
+        }
+        float sum = vectorEnd > 0 ? acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD) : 0f;
+        for (; d < dim; d++) {
+            float v = get(x, next + d);
+            sum = Math.fma(v, v, sum);
+            put(out, base + d, get(x, base + d) * inv * gain[d]);
+        }
+        return sum;
     }
 
     void rmsNormBackward(int rows, int dim, float weightOffset, MemorySegment x, MemorySegment w, MemorySegment rstd,
@@ -197,13 +252,22 @@ final class VectorRowKernels {
         }
     }
 
-    /** Σ a·b over n elements from each base. */
+    /**
+     * Σ a·b over n elements from each base. Four accumulators: with one, each fused multiply-add
+     * waits for the previous one's result (4 cycles) and the loop runs at a quarter of the loads' pace.
+     */
     private static float dot(MemorySegment a, long aBase, MemorySegment b, long bBase, int n) {
-        int vectorEnd = VectorWidth.loopBound(n);
-        FloatVector acc = FloatVector.zero(F);
+        int vectorEnd = VectorWidth.loopBound(n), blockEnd = vectorEnd - vectorEnd % (4 * L);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         int d = 0;
-        for (; d < vectorEnd; d += L) acc = load(a, aBase + d).fma(load(b, bBase + d), acc);
-        float sum = vectorEnd > 0 ? acc.reduceLanes(VectorOperators.ADD) : 0f;
+        for (; d < blockEnd; d += 4 * L) {
+            acc0 = load(a, aBase + d).fma(load(b, bBase + d), acc0);
+            acc1 = load(a, aBase + d + L).fma(load(b, bBase + d + L), acc1);
+            acc2 = load(a, aBase + d + 2 * L).fma(load(b, bBase + d + 2 * L), acc2);
+            acc3 = load(a, aBase + d + 3 * L).fma(load(b, bBase + d + 3 * L), acc3);
+        }
+        for (; d < vectorEnd; d += L) acc0 = load(a, aBase + d).fma(load(b, bBase + d), acc0);
+        float sum = vectorEnd > 0 ? acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD) : 0f;
         for (; d < n; d++) sum = Math.fma(get(a, aBase + d), get(b, bBase + d), sum);
         return sum;
     }
