@@ -93,30 +93,45 @@ final class VectorRowKernels {
         requireFloats(out, elements, "rope out [batch, seq, heads, headDim]");
         requireFloats(cos, table, "rope cos [cosBatches, seq, headDim]");
         requireFloats(sin, table, "rope sin [cosBatches, seq, headDim]");
-        int D = s.headDim(), half = D / 2, vectorEnd = VectorWidth.loopBound(half);
+        int D = s.headDim(), heads = s.heads(), seq = s.seq();
+        boolean sharedTable = s.cosBatches() == 1;
         float sign = inverse ? -1f : 1f;
         // one "row" is one (batch, position): all heads share its cos/sin row
-        parallel((long) s.batch() * s.seq(), (long) s.heads() * D, (chunk, from, to) -> {
+        parallel((long) s.batch() * seq, (long) heads * D, (chunk, from, to) -> {
             for (long bt = from; bt < to; bt++) {
-                long b = bt / s.seq(), t = bt % s.seq();
-                long cs = ((s.cosBatches() == 1 ? 0 : b) * s.seq() + t) * D;
-                for (int h = 0; h < s.heads(); h++) {
-                    long base = (bt * s.heads() + h) * D;
-                    int d = 0;
-                    for (; d < vectorEnd; d += L) {
-                        FloatVector x1 = load(x, base + d), x2 = load(x, base + d + half);
-                        FloatVector s1 = load(sin, cs + d).mul(sign), s2 = load(sin, cs + d + half).mul(sign);
-                        store(x1.mul(load(cos, cs + d)).sub(x2.mul(s1)), out, base + d);
-                        store(x2.mul(load(cos, cs + d + half)).add(x1.mul(s2)), out, base + d + half);
-                    }
-                    for (; d < half; d++) {
-                        float x1 = get(x, base + d), x2 = get(x, base + d + half);
-                        put(out, base + d, x1 * get(cos, cs + d) - x2 * (sign * get(sin, cs + d)));
-                        put(out, base + d + half, x2 * get(cos, cs + d + half) + x1 * (sign * get(sin, cs + d + half)));
-                    }
-                }
+                long cs = ((sharedTable ? 0 : bt / seq) * seq + bt % seq) * D;
+                ropePosition(x, cos, sin, out, bt * heads * D, cs, heads, D, sign);
             }
         });
+    }
+
+    /**
+     * RoPE of the heads vectors of one position starting at base, which share the cos/sin row at cs.
+     * Heads run innermost: each slice of the cos/sin row is loaded (and its sin signed) once for all
+     * heads instead of once per head, so an output vector costs two loads instead of five.
+     */
+    private static void ropePosition(MemorySegment x, MemorySegment cos, MemorySegment sin, MemorySegment out,
+                                     long base, long cs, int heads, int D, float sign) {
+        int half = D / 2, d = 0;
+        for (int vectorEnd = VectorWidth.loopBound(half); d < vectorEnd; d += L) {
+            FloatVector c1 = load(cos, cs + d), c2 = load(cos, cs + d + half);
+            FloatVector s1 = load(sin, cs + d).mul(sign), s2 = load(sin, cs + d + half).mul(sign);
+            for (int h = 0; h < heads; h++) {
+                long at = base + (long) h * D + d;
+                FloatVector x1 = load(x, at), x2 = load(x, at + half);
+                store(x1.mul(c1).sub(x2.mul(s1)), out, at);
+                store(x2.mul(c2).add(x1.mul(s2)), out, at + half);
+            }
+        }
+        for (; d < half; d++) {
+            float c1 = get(cos, cs + d), c2 = get(cos, cs + d + half), s1 = sign * get(sin, cs + d), s2 = sign * get(sin, cs + d + half);
+            for (int h = 0; h < heads; h++) {
+                long at = base + (long) h * D + d;
+                float x1 = get(x, at), x2 = get(x, at + half);
+                put(out, at, x1 * c1 - x2 * s1);
+                put(out, at + half, x2 * c2 + x1 * s2);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ RMSNorm
