@@ -26,8 +26,9 @@ import jdk.incubator.vector.VectorSpecies;
  * head-major rows. Transposing per tile instead would cost as much as the score multiply
  * itself. Query heads of a group read their kv head's staged copy: K and V are never expanded
  * per query head. Staging allocates one K-sized array per staged layout and call (two in the
- * forward pass, three in the backward), which is garbage once the call returns. Query-side tiles
- * are copied into per-thread scratch by the task that owns them.
+ * forward pass, three in the backward), which is garbage once the call returns; so is the
+ * backward's array of saved dS tiles (padded to whole 64 x 64 tiles, at most 64 MiB). Query-side
+ * tiles are copied into per-thread scratch by the task that owns them.
  */
 final class VectorAttention {
     static final int Q_TILE = 64;
