@@ -17,6 +17,15 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorRowKernels {
     /** Below this many elements a call runs on the calling thread: forking would cost more than it saves. */
     static final long SERIAL_ELEMENTS = 32 * 1024;
+    /**
+     * Elements per inner loop of the element-wise kernels (GeGLU, AdamW). Their loops count with an
+     * int within a block rather than with a long over the chunk: C2 turns a long-counted loop over
+     * MemorySegment accesses into a loop nest with profiled predicates, and on the bench's 16M
+     * elements geglu's kept failing them ("profile_predicate" deoptimization), recompiling
+     * dozens of times and running at 1-2 GB/s in between. Small enough that the tests' sizes
+     * cross block ends (the call per block costs nothing next to 16K elements).
+     */
+    private static final int BLOCK = 1 << 14;
     /** Most chunks one call is cut into (bounds the dw partial buffers). */
     private static final int MAX_CHUNKS = 64;
 
@@ -315,14 +324,18 @@ final class VectorRowKernels {
         requireFloats(up, n, "geglu up");
         requireFloats(out, n, "geglu out");
         parallel(n, 1, (chunk, from, to) -> {
-            long i = from, vectorEnd = from + VectorWidth.loopBound(to - from);
-            for (; i < vectorEnd; i += L) {
-                FloatVector x = load(gate, i);
-                FloatVector e = VectorMath.exp(x.mul(x).fma(MINUS_2CK, MINUS_2C).mul(x));
-                store(x.mul(load(up, i)).div(e.add(1f)), out, i);
-            }
-            for (; i < to; i++) put(out, i, gelu(get(gate, i)) * get(up, i));
+            for (long at = from; at < to; at += BLOCK) gegluBlock(gate, up, out, at, (int) Math.min(BLOCK, to - at));
         });
+    }
+
+    private static void gegluBlock(MemorySegment gate, MemorySegment up, MemorySegment out, long base, int count) {
+        int i = 0;
+        for (int vectorEnd = VectorWidth.loopBound(count); i < vectorEnd; i += L) {
+            FloatVector x = load(gate, base + i);
+            FloatVector e = VectorMath.exp(x.mul(x).fma(MINUS_2CK, MINUS_2C).mul(x));
+            store(x.mul(load(up, base + i)).div(e.add(1f)), out, base + i);
+        }
+        for (; i < count; i++) put(out, base + i, gelu(get(gate, base + i)) * get(up, base + i));
     }
 
     void gegluBackward(long n, MemorySegment gate, MemorySegment up, MemorySegment dOut, MemorySegment dGate, MemorySegment dUp) {
@@ -332,26 +345,33 @@ final class VectorRowKernels {
         requireFloats(dGate, n, "geglu dGate");
         requireFloats(dUp, n, "geglu dUp");
         parallel(n, 1, (chunk, from, to) -> {
-            long i = from, vectorEnd = from + VectorWidth.loopBound(to - from);
-            for (; i < vectorEnd; i += L) {
-                FloatVector x = load(gate, i), dy = load(dOut, i);
-                FloatVector x2 = x.mul(x);
-                // s = σ(2u) = ½(1 + tanh u); gelu = x·s; gelu' = s + x·½(1 − tanh² u)·u' = s·(1 + 2c·x·(1 − s)·(1 + 3k·x²))
-                FloatVector s = VectorMath.exp(x2.fma(MINUS_2CK, MINUS_2C).mul(x)).add(1f);
-                s = FloatVector.broadcast(F, 1f).div(s);
-                FloatVector slope = x2.fma(3 * GELU_K, 1f).mul(x).mul(s.neg().add(1f)).fma(2 * GELU_C, 1f);
-                FloatVector dyS = dy.mul(s);
-                store(dyS.mul(load(up, i)).mul(slope), dGate, i);
-                store(dyS.mul(x), dUp, i);
-            }
-            for (; i < to; i++) {
-                float x = get(gate, i), dy = get(dOut, i);
-                float t = (float) StrictMath.tanh(GELU_C * (x + GELU_K * x * x * x));
-                float grad = 0.5f * (1 + t) + 0.5f * x * (1 - t * t) * GELU_C * (1 + 3 * GELU_K * x * x);
-                put(dGate, i, dy * get(up, i) * grad);
-                put(dUp, i, dy * 0.5f * x * (1 + t));
-            }
+            for (long at = from; at < to; at += BLOCK) gegluBackwardBlock(gate, up, dOut, dGate, dUp, at, (int) Math.min(BLOCK, to - at));
         });
+    }
+
+    private static void gegluBackwardBlock(MemorySegment gate, MemorySegment up, MemorySegment dOut, MemorySegment dGate, MemorySegment dUp,
+                                           long base, int count) {
+        int i = 0;
+        for (int vectorEnd = VectorWidth.loopBound(count); i < vectorEnd; i += L) {
+            long at = base + i;
+            FloatVector x = load(gate, at), dy = load(dOut, at);
+            FloatVector x2 = x.mul(x);
+            // s = σ(2u) = ½(1 + tanh u); gelu = x·s; gelu' = s + x·½(1 − tanh² u)·u' = s·(1 + 2c·x·(1 − s)·(1 + 3k·x²))
+            FloatVector s = VectorMath.exp(x2.fma(MINUS_2CK, MINUS_2C).mul(x)).add(1f);
+            s = FloatVector.broadcast(F, 1f).div(s);
+            FloatVector slope = x2.fma(3 * GELU_K, 1f).mul(x).mul(s.neg().add(1f)).fma(2 * GELU_C, 1f);
+            FloatVector dyS = dy.mul(s);
+            store(dyS.mul(load(up, at)).mul(slope), dGate, at);
+            store(dyS.mul(x), dUp, at);
+        }
+        for (; i < count; i++) {
+            long at = base + i;
+            float x = get(gate, at), dy = get(dOut, at);
+            float t = (float) StrictMath.tanh(GELU_C * (x + GELU_K * x * x * x));
+            float grad = 0.5f * (1 + t) + 0.5f * x * (1 - t * t) * GELU_C * (1 + 3 * GELU_K * x * x);
+            put(dGate, at, dy * get(up, at) * grad);
+            put(dUp, at, dy * 0.5f * x * (1 + t));
+        }
     }
 
     private static float gelu(float x) {
@@ -421,25 +441,33 @@ final class VectorRowKernels {
         float b1 = st.beta1(), b2 = st.beta2(), lr = st.lr(), wd = st.weightDecay(), eps = st.eps();
         float invBc1 = 1f / st.biasCorrection1(), invBc2 = 1f / st.biasCorrection2();
         parallel(n, 1, (chunk, from, to) -> {
-            long i = from, vectorEnd = from + VectorWidth.loopBound(to - from);
-            for (; i < vectorEnd; i += L) {
-                FloatVector g = load(grad, i), p = load(param, i);
-                FloatVector mi = load(m, i).mul(b1).add(g.mul(1 - b1));
-                FloatVector vi = load(v, i).mul(b2).add(g.mul(g).mul(1 - b2));
-                store(mi, m, i);
-                store(vi, v, i);
-                FloatVector update = mi.mul(invBc1).div(vi.mul(invBc2).sqrt().add(eps));
-                store(p.sub(p.mul(wd).add(update).mul(lr)), param, i);
-            }
-            for (; i < to; i++) {
-                float g = get(grad, i), p = get(param, i);
-                float mi = b1 * get(m, i) + (1 - b1) * g;
-                float vi = b2 * get(v, i) + (1 - b2) * g * g;
-                put(m, i, mi);
-                put(v, i, vi);
-                float update = mi * invBc1 / ((float) Math.sqrt(vi * invBc2) + eps);
-                put(param, i, p - lr * (wd * p + update));
-            }
+            for (long at = from; at < to; at += BLOCK)
+                adamwBlock(param, grad, m, v, at, (int) Math.min(BLOCK, to - at), b1, b2, lr, wd, eps, invBc1, invBc2);
         });
+    }
+
+    private static void adamwBlock(MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v, long base, int count,
+                                   float b1, float b2, float lr, float wd, float eps, float invBc1, float invBc2) {
+        int i = 0;
+        for (int vectorEnd = VectorWidth.loopBound(count); i < vectorEnd; i += L) {
+            long at = base + i;
+            FloatVector g = load(grad, at), p = load(param, at);
+            FloatVector mi = load(m, at).mul(b1).add(g.mul(1 - b1));
+            FloatVector vi = load(v, at).mul(b2).add(g.mul(g).mul(1 - b2));
+            store(mi, m, at);
+            store(vi, v, at);
+            FloatVector update = mi.mul(invBc1).div(vi.mul(invBc2).sqrt().add(eps));
+            store(p.sub(p.mul(wd).add(update).mul(lr)), param, at);
+        }
+        for (; i < count; i++) {
+            long at = base + i;
+            float g = get(grad, at), p = get(param, at);
+            float mi = b1 * get(m, at) + (1 - b1) * g;
+            float vi = b2 * get(v, at) + (1 - b2) * g * g;
+            put(m, at, mi);
+            put(v, at, vi);
+            float update = mi * invBc1 / ((float) Math.sqrt(vi * invBc2) + eps);
+            put(param, at, p - lr * (wd * p + update));
+        }
     }
 }
