@@ -20,14 +20,17 @@ import java.util.concurrent.Callable;
 /**
  * `fusedit bench kernels`: each kernel's rate against the limit that bounds it, both measured in
  * the same run: compute-bound kernels (attention, bfloat16-weight GEMM) in GFLOP/s against our
- * float32 GEMM, memory-bound ones (bfloat16 matvec, row kernels, AdamW) in GB/s against a large
- * MemorySegment.copy (bytes read plus written). Each memory-bound kernel is timed in alternating
- * blocks with its own copy reference: on a shared machine the bandwidth left over swings by 2x
- * within seconds, and the ratio is only meaningful under the same load.
+ * float32 GEMM, memory-bound ones (bfloat16 matvec, row kernels, AdamW) in GB/s of memory
+ * traffic against a large copy on the same threads (see {@link CopyBandwidth} for how both are
+ * counted). Each memory-bound kernel is timed in alternating blocks with its own copy reference:
+ * on a shared machine the bandwidth left over swings by 2x within seconds, and the ratio is only
+ * meaningful under the same load.
  */
 @Command(name = "kernels", mixinStandardHelpOptions = true,
         description = {"Kernel rates and their ratio to a limit measured in the same run: attention and BF16 GEMM",
-                "against our F32 GEMM (GFLOP/s), BF16 matvec and the row kernels against a large copy (GB/s)."})
+                "against our F32 GEMM (GFLOP/s), BF16 matvec and the row kernels against a large copy on the same threads",
+                "(GB/s of memory traffic: bytes read, plus bytes written, plus the reads ordinary stores make of lines",
+                "they write to that were not read first)."})
 final class BenchKernelsCommand implements Callable<Integer> {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED;
@@ -43,8 +46,8 @@ final class BenchKernelsCommand implements Callable<Integer> {
     int threads;
 
     private VectorKernels kernels;
-    /** The bandwidth reference: one MemorySegment.copy of COPY_BYTES. */
-    private Runnable copy;
+    /** The bandwidth reference: a copy of COPY_BYTES on the kernels' threads. */
+    private CopyBandwidth copy;
     private static final long COPY_BYTES = 256L << 20;
 
     @Override
@@ -66,9 +69,12 @@ final class BenchKernelsCommand implements Callable<Integer> {
                 MemorySegment src = arena.allocate(COPY_BYTES, 64), dst = arena.allocate(COPY_BYTES, 64);
                 src.fill((byte) 1);
                 dst.fill((byte) 0);
-                copy = () -> MemorySegment.copy(src, 0, dst, 0, COPY_BYTES);
-                double alone = 2.0 * COPY_BYTES / BenchTiming.median(copy, BUDGET) * 1e-9;
-                row("copy 256 MiB r+w (reference)", alone, "GB/s", alone);
+                copy = new CopyBandwidth(kernels.pool(), src, dst);
+                double alone = copy.trafficBytes() / BenchTiming.median(copy::copy, BUDGET) * 1e-9;
+                row("copy 256 MiB (reference)", alone, "GB/s", alone);
+                // for comparison: the JDK's copy (non-temporal stores on CPUs where its stub uses them), one thread, read+written
+                double jdk = 2.0 * COPY_BYTES / BenchTiming.median(() -> MemorySegment.copy(src, 0, dst, 0, COPY_BYTES), BUDGET) * 1e-9;
+                row("MemorySegment.copy 256 MiB r+w, 1 thread", jdk, "GB/s", alone);
                 bf16Matvec();
                 rowKernels();
             }
@@ -129,7 +135,7 @@ final class BenchKernelsCommand implements Callable<Integer> {
 
     // ---------------------------------------------------------------- memory-bound
 
-    /** One decoded token against a 32768 × 2304 bfloat16 weight (151 MB): bytes of weight read per second. */
+    /** One decoded token against a 32768 × 2304 bfloat16 weight (151 MB): its traffic is the weight read once (x and y are small). */
     private void bf16Matvec() {
         int n = 32768, k = 2304;
         MatmulShape s = new MatmulShape(1, 1, n, k, false, true, k, (long) n * k, n, false);
@@ -139,35 +145,61 @@ final class BenchKernelsCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Calls each row kernel many times on a small input first, so that C2 has compiled their
+     * loops before the timing starts. The timed calls alone (a few per kernel, hundreds of
+     * milliseconds each before C2) may not get there on a loaded machine, where the compiler
+     * threads wait for a core, and the Vector API before C2 is two orders of magnitude slower.
+     */
+    private void warmUpRowKernels(Arena arena) {
+        int rows = 64, cols = 2048;
+        long n = (long) rows * cols;
+        MemorySegment x = floats(arena, n, 1), y = floats(arena, n, 2), z = floats(arena, n, 3), u = floats(arena, n, 4),
+                v = floats(arena, n, 5), w = floats(arena, cols, 6), rstd = floats(arena, rows, 7);
+        for (long i = 0; i < n; i++) v.setAtIndex(F32, i, Math.abs(v.getAtIndex(F32, i)));
+        RopeShape rope = new RopeShape(1, rows, 8, cols / 8, 1);
+        AdamWStep step = new AdamWStep(1e-4f, 0.9f, 0.999f, 1e-8f, 0.01f, 10);
+        long end = System.nanoTime() + 3_000_000_000L;
+        for (int i = 0; i < 2000 && System.nanoTime() < end; i++) {
+            kernels.rmsNorm(rows, cols, 1e-6f, 1f, x, w, y, rstd);
+            kernels.rope(rope, x, x, x, y, false);
+            kernels.geglu(n, x, y, z);
+            kernels.softmax(rows, cols, x, y);
+            kernels.adamw(n, step, z, x, u, v);
+        }
+    }
+
     private void rowKernels() {
-        long n = ELEMENTS;
-        float bytes = Float.BYTES;
+        long n = ELEMENTS, bytes = n * Float.BYTES;
         try (Arena arena = Arena.ofShared()) {
+            warmUpRowKernels(arena);
             MemorySegment x = floats(arena, n, 1), y = floats(arena, n, 2), z = floats(arena, n, 3), u = floats(arena, n, 4);
             int dim = 2048, rows = (int) (n / dim);
             MemorySegment w = floats(arena, dim, 5), rstd = floats(arena, rows, 6);
-            rate("rmsnorm 8192x2048", 2 * bytes * n, () -> kernels.rmsNorm(rows, dim, 1e-6f, 1f, x, w, y, rstd));
+            rate("rmsnorm 8192x2048", CopyBandwidth.traffic(bytes, bytes, 0), () -> kernels.rmsNorm(rows, dim, 1e-6f, 1f, x, w, y, rstd));
 
             RopeShape rope = new RopeShape(8, 1024, 8, 256, 1);
             MemorySegment cos = floats(arena, 1024L * 256, 7), sin = floats(arena, 1024L * 256, 8);
-            rate("rope 8x1024x8x256", 2 * bytes * n, () -> kernels.rope(rope, x, cos, sin, y, false));
+            rate("rope 8x1024x8x256", CopyBandwidth.traffic(bytes, bytes, 0), () -> kernels.rope(rope, x, cos, sin, y, false));
 
-            rate("geglu 16M", 3 * bytes * n, () -> kernels.geglu(n, x, y, z));
+            rate("geglu 16M", CopyBandwidth.traffic(2 * bytes, bytes, 0), () -> kernels.geglu(n, x, y, z));
 
             int cols = 1280, softRows = (int) (n / cols);
-            rate("softmax 13107x1280", 2 * bytes * softRows * (long) cols, () -> kernels.softmax(softRows, cols, x, y));
+            long softBytes = (long) softRows * cols * Float.BYTES;
+            rate("softmax 13107x1280", CopyBandwidth.traffic(softBytes, softBytes, 0), () -> kernels.softmax(softRows, cols, x, y));
 
             AdamWStep step = new AdamWStep(1e-4f, 0.9f, 0.999f, 1e-8f, 0.01f, 10);
             MemorySegment v = floats(arena, n, 9);
             for (long i = 0; i < n; i++) v.setAtIndex(F32, i, Math.abs(v.getAtIndex(F32, i)));
-            rate("adamw 16M", 7 * bytes * n, () -> kernels.adamw(n, step, z, x, u, v));
+            // param, m and v are read and written in place, grad only read
+            rate("adamw 16M", CopyBandwidth.traffic(4 * bytes, 0, 3 * bytes), () -> kernels.adamw(n, step, z, x, u, v));
         }
     }
 
-    /** GB/s of body (moving bytesMoved per call), with the copy bandwidth timed alternately with it as reference. */
-    private void rate(String name, double bytesMoved, Runnable body) {
-        double[] t = BenchTiming.interleavedMedians(body, copy, 2 * BUDGET);
-        row(name, bytesMoved / t[0] * 1e-9, "GB/s", 2.0 * COPY_BYTES / t[1] * 1e-9);
+    /** GB/s of body (trafficBytes of memory traffic per call), with the copy bandwidth timed alternately with it as reference. */
+    private void rate(String name, double trafficBytes, Runnable body) {
+        double[] t = BenchTiming.interleavedMedians(body, copy::copy, 2 * BUDGET);
+        row(name, trafficBytes / t[0] * 1e-9, "GB/s", copy.trafficBytes() / t[1] * 1e-9);
     }
 
     // ---------------------------------------------------------------- inputs

@@ -18,13 +18,17 @@ import jdk.incubator.vector.VectorSpecies;
  * own dQ. Every output element is computed by one task in one fixed order, so the thread count
  * does not change the arithmetic.
  *
+ * The key pass keeps its dS tiles (within {@link #SAVED_SCORE_GRADIENT_FLOATS}) so the query pass
+ * only multiplies dS·K: five tile products per tile pair, as many as the gradients need.
+ *
  * <p>K and V are staged once per call into float arrays laid out for the tile multiplies
  * ({@link Staged}): transposed key tiles, so score rows are vectorized along keys, and
  * head-major rows. Transposing per tile instead would cost as much as the score multiply
  * itself. Query heads of a group read their kv head's staged copy: K and V are never expanded
  * per query head. Staging allocates one K-sized array per staged layout and call (two in the
- * forward pass, three in the backward), which is garbage once the call returns. Query-side tiles
- * are copied into per-thread scratch by the task that owns them.
+ * forward pass, three in the backward), which is garbage once the call returns; so is the
+ * backward's array of saved dS tiles (padded to whole 64 x 64 tiles, at most 64 MiB). Query-side
+ * tiles are copied into per-thread scratch by the task that owns them.
  */
 final class VectorAttention {
     static final int Q_TILE = 64;
@@ -38,8 +42,19 @@ final class VectorAttention {
     /** Scratch tiles of the thread running a task, grown to the largest head_dim seen. */
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(() -> new Scratch(0));
 
+    /** Floats of dS tiles a backward call may keep, see {@link #SAVED_SCORE_GRADIENT_FLOATS}. */
+    private final long savedScoreGradientFloats;
+
     VectorAttention(KernelPool pool) {
+        this(pool, SAVED_SCORE_GRADIENT_FLOATS);
+    }
+
+    /** With another budget for saved dS tiles (tests run the rounds and the recomputing fallback with small ones). */
+    VectorAttention(KernelPool pool, long savedScoreGradientFloats) {
+        if (savedScoreGradientFloats < 0 || savedScoreGradientFloats > Integer.MAX_VALUE - 8)
+            throw new IllegalArgumentException("saved dS budget must be in [0, 2^31 - 9] floats, got " + savedScoreGradientFloats);
         this.pool = pool;
+        this.savedScoreGradientFloats = savedScoreGradientFloats;
     }
 
     /** One thread's tiles: row-major [tile rows][headDim] copies and accumulators, score tiles. */
@@ -180,15 +195,49 @@ final class VectorAttention {
         Staged keys = stage(s, k, true, true);
         float[] valueTiles = stage(s, v, true, false).tiles();
         float[] delta = rowDeltas(s, out, dOut);
-        int kTiles = keyTiles(s), qTiles = ceilDiv(s.qLen(), Q_TILE);
-        pool.forEach(s.batch() * s.kvHeads() * kTiles, task -> {
-            int kt = task % kTiles, bkv = task / kTiles;
-            keyValueGradTile(s, q, keys.tiles(), valueTiles, mask, lse, delta, dOut, dk, dv, bkv / s.kvHeads(), bkv % s.kvHeads(), kt);
-        });
-        pool.forEach(s.batch() * s.heads() * qTiles, task -> {
-            int qt = task % qTiles, bh = task / qTiles;
-            queryGradTile(s, q, keys, valueTiles, mask, lse, delta, dOut, dq, bh / s.heads(), bh % s.heads(), qt * Q_TILE);
-        });
+        int kTiles = keyTiles(s), qTiles = ceilDiv(s.qLen(), Q_TILE), group = s.group(), groups = s.batch() * s.kvHeads();
+        long groupFloats = (long) group * qTiles * kTiles * Q_TILE * K_TILE;
+        int perRound = (int) Math.min(groups, savedScoreGradientFloats / groupFloats);
+        if (perRound == 0) {
+            // one kv head's dS does not fit the budget: the query pass recomputes dS
+            pool.forEach(groups * kTiles, task -> {
+                int kt = task % kTiles, bkv = task / kTiles;
+                keyValueGradTile(s, q, keys.tiles(), valueTiles, mask, lse, delta, dOut, dk, dv, bkv / s.kvHeads(), bkv % s.kvHeads(), kt,
+                        null, 0);
+            });
+            pool.forEach(s.batch() * s.heads() * qTiles, task -> {
+                int qt = task % qTiles, bh = task / qTiles;
+                queryGradTile(s, q, keys, valueTiles, mask, lse, delta, dOut, dq, bh / s.heads(), bh % s.heads(), qt * Q_TILE);
+            });
+            return;
+        }
+        float[] saved = new float[(int) (perRound * groupFloats)];
+        for (int g0 = 0; g0 < groups; g0 += perRound) {
+            int first = g0, count = Math.min(perRound, groups - g0);
+            pool.forEach(count * kTiles, task -> {
+                int kt = task % kTiles, g = first + task / kTiles;
+                keyValueGradTile(s, q, keys.tiles(), valueTiles, mask, lse, delta, dOut, dk, dv, g / s.kvHeads(), g % s.kvHeads(), kt,
+                        saved, (g - first) * groupFloats);
+            });
+            pool.forEach(count * group * qTiles, task -> {
+                int qt = task % qTiles, gh = task / qTiles, g = first + gh / group;
+                int b = g / s.kvHeads(), h = g % s.kvHeads() * group + gh % group;
+                queryGradFromSaved(s, keys.rows(), saved, (g - first) * groupFloats, dq, b, h, qt);
+            });
+        }
+    }
+
+    /**
+     * Floats of dS tiles one backward call keeps by default (64 MiB): the key pass saves them for the
+     * query pass, which then multiplies dS·K without recomputing S = Q·Kᵀ, P and dP = dO·Vᵀ:
+     * five tile products per (query tile, key tile) instead of seven. Kv heads are processed in
+     * rounds that fit; a kv head whose dS alone does not fit falls back to recomputing.
+     */
+    static final long SAVED_SCORE_GRADIENT_FLOATS = 16L << 20;
+
+    /** Offset in a round's saved dS of tile (query head hg of its group, query tile qt, key tile kt). */
+    private static long savedTile(AttentionShape s, long groupOffset, int hg, int qt, int kt) {
+        return groupOffset + (((long) hg * ceilDiv(s.qLen(), Q_TILE) + qt) * keyTiles(s) + kt) * Q_TILE * K_TILE;
     }
 
     /** delta = Σ_d dO·O for every query row, [batch, heads, qLen] like lse: the softmax backward's row term. */
@@ -209,10 +258,13 @@ final class VectorAttention {
         return delta;
     }
 
-    /** dK and dV of key tile kt of kv head kvh: sums over every query tile of every query head in the group. */
+    /**
+     * dK and dV of key tile kt of kv head kvh: sums over every query tile of every query head in the
+     * group. With saved non-null each dS tile is also kept there (group at savedGroup) for the query pass.
+     */
     private void keyValueGradTile(AttentionShape s, MemorySegment q, float[] keyTiles, float[] valueTiles, MemorySegment mask,
                                   MemorySegment lse, float[] delta, MemorySegment dOut,
-                                  MemorySegment dk, MemorySegment dv, int b, int kvh, int kt) {
+                                  MemorySegment dk, MemorySegment dv, int b, int kvh, int kt, float[] saved, long savedGroup) {
         int D = s.headDim(), j0 = kt * K_TILE, cols = Math.min(K_TILE, s.kvLen() - j0), tile = tileOffset(s, b, kvh, kt);
         Scratch t = scratchFor(D);
         long kRow0 = kvRow(s, b, j0, kvh), kStride = (long) s.kvHeads() * D, qStride = (long) s.heads() * D;
@@ -226,6 +278,8 @@ final class VectorAttention {
                 loadRows(dOut, qRow0, qStride, rows, D, t.doRows, 0);
                 loadRowStats(s, lse, delta, t, b, h, i0, rows);
                 scoreGradients(s, t, keyTiles, valueTiles, tile, mask, b, i0, j0, rows, cols);
+                if (saved != null)
+                    System.arraycopy(t.dScores, 0, saved, (int) savedTile(s, savedGroup, h - kvh * s.group(), i0 / Q_TILE, kt), rows * K_TILE);
                 // dV += Pᵀ·dO and dK += dSᵀ·Q: the score tiles read transposed (row stride 1).
                 TileMultiply.multiply(cols, D, rows, t.scores, 0, 1, K_TILE, t.doRows, 0, D, t.vAcc, 0, D, true);
                 TileMultiply.multiply(cols, D, rows, t.dScores, 0, 1, K_TILE, t.qRows, 0, D, t.kAcc, 0, D, true);
@@ -234,7 +288,19 @@ final class VectorAttention {
         storeRows(t.vAcc, dv, kRow0, kStride, cols, D);
     }
 
-    /** dQ of queries i0.. of head h: dS·K summed over every key tile. */
+    /** dQ of query tile qt of head h: dS·K summed over every key tile, dS from the key pass's saved tiles. */
+    private void queryGradFromSaved(AttentionShape s, float[] keyRows, float[] saved, long savedGroup, MemorySegment dq, int b, int h, int qt) {
+        int D = s.headDim(), i0 = qt * Q_TILE, rows = Math.min(Q_TILE, s.qLen() - i0), kvh = h / s.group();
+        Scratch t = scratchFor(D);
+        Arrays.fill(t.rowAcc, 0, rows * D, 0f);
+        for (int kt = 0, j0 = 0; j0 < s.kvLen(); kt++, j0 += K_TILE) {
+            int cols = Math.min(K_TILE, s.kvLen() - j0), at = (int) savedTile(s, savedGroup, h - kvh * s.group(), qt, kt);
+            TileMultiply.multiply(rows, D, cols, saved, at, K_TILE, 1, keyRows, rowOffset(s, b, kvh, j0), D, t.rowAcc, 0, D, true);
+        }
+        storeRows(t.rowAcc, dq, qRow(s, b, i0, h), (long) s.heads() * D, rows, D);
+    }
+
+    /** dQ of queries i0.. of head h: dS·K summed over every key tile, dS recomputed. */
     private void queryGradTile(AttentionShape s, MemorySegment q, Staged keys, float[] valueTiles, MemorySegment mask,
                                MemorySegment lse, float[] delta, MemorySegment dOut, MemorySegment dq,
                                int b, int h, int i0) {

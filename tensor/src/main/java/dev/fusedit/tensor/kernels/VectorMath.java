@@ -2,7 +2,6 @@ package dev.fusedit.tensor.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -21,53 +20,66 @@ public final class VectorMath {
     private static final float ROUND = 12582912f; // 1.5·2^23: adding it rounds a float below 2^22 to an integer
     private static final float MIN_ARG = -87.33654f, MAX_ARG = 88.0f;
 
-    /** e^x per lane; 0 below e^-87.3 (float's smallest normal), +inf stays out of reach (inputs clamped at 88). */
-    public static FloatVector exp(FloatVector x) {
-        FloatVector cx = x.max(MIN_ARG).min(MAX_ARG);
-        // n = round(x·log2 e); r = x − n·ln 2 in [−ln2/2, ln2/2]
-        FloatVector shifted = cx.fma(LOG2E, ROUND);
-        FloatVector n = shifted.sub(ROUND);
-        FloatVector r = n.fma(bc(n, -LN2_HI), cx);
-        r = n.fma(bc(n, -LN2_LO), r);
-        // e^r by its Taylor polynomial to r^6 (error r^7/7! < 1.2e-7 relative)
-        FloatVector p = r.fma(1f / 720, 1f / 120);
-        p = p.fma(r, bc(r, 1f / 24));
-        p = p.fma(r, bc(r, 1f / 6));
-        p = p.fma(r, bc(r, 0.5f));
-        p = p.fma(r, bc(r, 1f));
-        p = p.fma(r, bc(r, 1f));
-        // 2^n from the integer n sitting in the low mantissa bits of `shifted`
-        IntVector ni = shifted.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND));
-        FloatVector twoN = ni.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector e = p.mul(twoN);
-        VectorMask<Float> underflow = x.compare(VectorOperators.LT, MIN_ARG);
-        return e.blend(0f, underflow);
+    /*
+     * The constants as vectors of the kernels' species. A float argument (x.mul(0.5f)) makes C2
+     * parse a broadcast at every use; a constant vector is a few nodes. That matters: a loop body
+     * whose parse passes C2's node budget (NodeCountInliningCutoff) stops inlining vector calls,
+     * and every vector that crosses a call is then boxed on the heap.
+     */
+    private static FloatVector c(float value) {
+        return FloatVector.broadcast(VectorWidth.F, value);
     }
 
-    /** A constant as a vector of x's shape (C2 hoists these out of loops). */
-    private static FloatVector bc(FloatVector x, float c) {
-        return FloatVector.broadcast(x.species(), c);
+    private static final FloatVector V_LOG2E = c(LOG2E), V_ROUND = c(ROUND), V_MIN_ARG = c(MIN_ARG), V_MAX_ARG = c(MAX_ARG),
+            V_NEG_LN2_HI = c(-LN2_HI), V_NEG_LN2_LO = c(-LN2_LO),
+            P6 = c(1f / 720), P5 = c(1f / 120), P4 = c(1f / 24), P3 = c(1f / 6), P2 = c(0.5f), ONE = c(1f), TWO = c(2f), ZERO = c(0f);
+    private static final IntVector EXPONENT_BIAS = IntVector.broadcast(VectorWidth.F.withLanes(int.class), 127);
+
+    /**
+     * e^x per lane, x of species {@link VectorWidth#F}; 0 below e^-87.3 (float's smallest normal),
+     * +inf stays out of reach (inputs clamped at 88).
+     */
+    public static FloatVector exp(FloatVector x) {
+        FloatVector cx = x.max(V_MIN_ARG).min(V_MAX_ARG);
+        // n = round(x·log2 e); r = x − n·ln 2 in [−ln2/2, ln2/2]
+        FloatVector shifted = cx.fma(V_LOG2E, V_ROUND);
+        FloatVector n = shifted.sub(V_ROUND);
+        FloatVector r = n.fma(V_NEG_LN2_HI, cx);
+        r = n.fma(V_NEG_LN2_LO, r);
+        // e^r by its Taylor polynomial to r^6 (error r^7/7! < 1.2e-7 relative)
+        FloatVector p = r.fma(P6, P5);
+        p = p.fma(r, P4);
+        p = p.fma(r, P3);
+        p = p.fma(r, P2);
+        p = p.fma(r, ONE);
+        p = p.fma(r, ONE);
+        // 2^n: `shifted` holds bits(ROUND) + n, and bits(ROUND) has its low 9 bits clear, so
+        // shifting bits(ROUND) + n + 127 left by 23 leaves exactly the exponent field n + 127
+        IntVector twoNBits = shifted.reinterpretAsInts().add(EXPONENT_BIAS).lanewise(VectorOperators.LSHL, 23);
+        FloatVector e = p.mul(twoNBits.reinterpretAsFloats());
+        return e.blend(ZERO, x.compare(VectorOperators.LT, V_MIN_ARG));
     }
 
     private static final float SMALL = 0.25f;
+    private static final FloatVector V_SMALL = c(SMALL), TEN = c(10f),
+            Q5 = c(-1382f / 155925), Q4 = c(62f / 2835), Q3 = c(-17f / 315), Q2 = c(2f / 15), Q1 = c(-1f / 3);
 
-    /** tanh per lane: an odd Taylor polynomial near 0, 1 − 2/(e^{2|x|} + 1) elsewhere, sign restored. */
+    /** tanh per lane (species {@link VectorWidth#F}): an odd Taylor polynomial near 0, 1 − 2/(e^{2|x|} + 1) elsewhere, sign restored. */
     public static FloatVector tanh(FloatVector x) {
         FloatVector ax = x.abs();
         // |x| >= 0.25
-        FloatVector e2 = exp(ax.min(10f).mul(2f)); // beyond 10, 1 − 2/(e^20 + 1) rounds to 1
-        FloatVector far = e2.add(1f);
-        far = FloatVector.broadcast(x.species(), 1f).sub(FloatVector.broadcast(x.species(), 2f).div(far));
+        FloatVector e2 = exp(ax.min(TEN).mul(TWO)); // beyond 10, 1 − 2/(e^20 + 1) rounds to 1
+        FloatVector far = ONE.sub(TWO.div(e2.add(ONE)));
         // |x| < 0.25: x·(1 − s/3 + 2s²/15 − 17s³/315 + 62s⁴/2835 − 1382s⁵/155925), s = x²
         FloatVector s = x.mul(x);
-        FloatVector q = s.fma(-1382f / 155925, 62f / 2835);
-        q = q.fma(s, bc(s, -17f / 315));
-        q = q.fma(s, bc(s, 2f / 15));
-        q = q.fma(s, bc(s, -1f / 3));
-        q = q.fma(s, bc(s, 1f));
+        FloatVector q = s.fma(Q5, Q4);
+        q = q.fma(s, Q3);
+        q = q.fma(s, Q2);
+        q = q.fma(s, Q1);
+        q = q.fma(s, ONE);
         FloatVector near = q.mul(ax);
-        FloatVector t = far.blend(near, ax.compare(VectorOperators.LT, SMALL));
+        FloatVector t = far.blend(near, ax.compare(VectorOperators.LT, V_SMALL));
         // restore the sign (tanh is odd)
-        return t.blend(t.neg(), x.compare(VectorOperators.LT, 0f));
+        return t.blend(t.neg(), x.compare(VectorOperators.LT, ZERO));
     }
 }

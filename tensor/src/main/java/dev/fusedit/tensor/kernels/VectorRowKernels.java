@@ -17,6 +17,15 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorRowKernels {
     /** Below this many elements a call runs on the calling thread: forking would cost more than it saves. */
     static final long SERIAL_ELEMENTS = 32 * 1024;
+    /**
+     * Elements per inner loop of the element-wise kernels (GeGLU, AdamW). Their loops count with an
+     * int within a block rather than with a long over the chunk: C2 turns a long-counted loop over
+     * MemorySegment accesses into a loop nest with profiled predicates, and on the bench's 16M
+     * elements geglu's kept failing them ("profile_predicate" deoptimization), recompiling
+     * dozens of times and running at 1-2 GB/s in between. Small enough that the tests' sizes
+     * cross block ends (the call per block costs nothing next to 16K elements).
+     */
+    private static final int BLOCK = 1 << 14;
     /** Most chunks one call is cut into (bounds the dw partial buffers). */
     private static final int MAX_CHUNKS = 64;
 
@@ -26,6 +35,8 @@ final class VectorRowKernels {
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final float GELU_C = (float) ScalarKernels.GELU_C;
     private static final float GELU_K = 0.044715f;
+    /** −2u = x·(MINUS_2C + MINUS_2CK·x²): the exponent of gelu's logistic form. */
+    private static final float MINUS_2C = -2 * GELU_C, MINUS_2CK = -2 * GELU_C * GELU_K;
 
     private final KernelPool pool;
 
@@ -91,33 +102,57 @@ final class VectorRowKernels {
         requireFloats(out, elements, "rope out [batch, seq, heads, headDim]");
         requireFloats(cos, table, "rope cos [cosBatches, seq, headDim]");
         requireFloats(sin, table, "rope sin [cosBatches, seq, headDim]");
-        int D = s.headDim(), half = D / 2, vectorEnd = VectorWidth.loopBound(half);
+        int D = s.headDim(), heads = s.heads(), seq = s.seq();
+        boolean sharedTable = s.cosBatches() == 1;
         float sign = inverse ? -1f : 1f;
         // one "row" is one (batch, position): all heads share its cos/sin row
-        parallel((long) s.batch() * s.seq(), (long) s.heads() * D, (chunk, from, to) -> {
+        parallel((long) s.batch() * seq, (long) heads * D, (chunk, from, to) -> {
             for (long bt = from; bt < to; bt++) {
-                long b = bt / s.seq(), t = bt % s.seq();
-                long cs = ((s.cosBatches() == 1 ? 0 : b) * s.seq() + t) * D;
-                for (int h = 0; h < s.heads(); h++) {
-                    long base = (bt * s.heads() + h) * D;
-                    int d = 0;
-                    for (; d < vectorEnd; d += L) {
-                        FloatVector x1 = load(x, base + d), x2 = load(x, base + d + half);
-                        FloatVector s1 = load(sin, cs + d).mul(sign), s2 = load(sin, cs + d + half).mul(sign);
-                        store(x1.mul(load(cos, cs + d)).sub(x2.mul(s1)), out, base + d);
-                        store(x2.mul(load(cos, cs + d + half)).add(x1.mul(s2)), out, base + d + half);
-                    }
-                    for (; d < half; d++) {
-                        float x1 = get(x, base + d), x2 = get(x, base + d + half);
-                        put(out, base + d, x1 * get(cos, cs + d) - x2 * (sign * get(sin, cs + d)));
-                        put(out, base + d + half, x2 * get(cos, cs + d + half) + x1 * (sign * get(sin, cs + d + half)));
-                    }
-                }
+                long cs = ((sharedTable ? 0 : bt / seq) * seq + bt % seq) * D;
+                ropePosition(x, cos, sin, out, bt * heads * D, cs, heads, D, sign);
             }
         });
     }
 
+    /**
+     * RoPE of the heads vectors of one position starting at base, which share the cos/sin row at cs.
+     * Heads run innermost: each slice of the cos/sin row is loaded (and its sin signed) once for all
+     * heads instead of once per head, so an output vector costs two loads instead of five.
+     */
+    private static void ropePosition(MemorySegment x, MemorySegment cos, MemorySegment sin, MemorySegment out,
+                                     long base, long cs, int heads, int D, float sign) {
+        int half = D / 2, d = 0;
+        for (int vectorEnd = VectorWidth.loopBound(half); d < vectorEnd; d += L) {
+            FloatVector c1 = load(cos, cs + d), c2 = load(cos, cs + d + half);
+            FloatVector s1 = load(sin, cs + d).mul(sign), s2 = load(sin, cs + d + half).mul(sign);
+            for (int h = 0; h < heads; h++) {
+                long at = base + (long) h * D + d;
+                FloatVector x1 = load(x, at), x2 = load(x, at + half);
+                store(x1.mul(c1).sub(x2.mul(s1)), out, at);
+                store(x2.mul(c2).add(x1.mul(s2)), out, at + half);
+            }
+        }
+        for (; d < half; d++) {
+            float c1 = get(cos, cs + d), c2 = get(cos, cs + d + half), s1 = sign * get(sin, cs + d), s2 = sign * get(sin, cs + d + half);
+            for (int h = 0; h < heads; h++) {
+                long at = base + (long) h * D + d;
+                float x1 = get(x, at), x2 = get(x, at + half);
+                put(out, at, x1 * c1 - x2 * s1);
+                put(out, at + half, x2 * c2 + x1 * s2);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ RMSNorm
+
+    /*
+     * RMSNorm needs a row's sum of squares before it can write the row, so a plain loop reads the
+     * row from memory (loads only), then scales it from L1 (stores only), and neither phase keeps
+     * both directions of the memory bus busy. Here the scaling of row r runs in the same loop as
+     * the sum of squares of row r + 1: the next row streams in while this one streams out.
+     * Both loops add in the same order as dot(), so a row's result does not depend on whether it
+     * opens its chunk.
+     */
 
     void rmsNorm(int rows, int dim, float eps, float weightOffset, MemorySegment x, MemorySegment w,
                  MemorySegment out, MemorySegment rstd) {
@@ -125,21 +160,67 @@ final class VectorRowKernels {
         requireFloats(out, (long) rows * dim, "rmsNorm out [rows, dim]");
         requireFloats(rstd, rows, "rmsNorm rstd [rows]");
         if (w != null) requireFloats(w, dim, "rmsNorm w [dim]");
-        int vectorEnd = VectorWidth.loopBound(dim);
+        float[] gain = gain(w, weightOffset, dim);
         parallel(rows, dim, (chunk, from, to) -> {
+            if (from == to) return;
+            float sumOfSquares = dot(x, from * dim, x, from * dim, dim);
             for (long r = from; r < to; r++) {
-                long base = r * dim;
-                float inv = (float) (1 / Math.sqrt(dot(x, base, x, base, dim) / dim + eps));
+                float inv = (float) (1 / Math.sqrt(sumOfSquares / dim + eps));
                 put(rstd, r, inv);
-                int d = 0;
-                for (; d < vectorEnd; d += L) {
-                    FloatVector y = load(x, base + d).mul(inv);
-                    if (w != null) y = y.mul(load(w, d).add(weightOffset));
-                    store(y, out, base + d);
-                }
-                for (; d < dim; d++) put(out, base + d, get(x, base + d) * inv * (w == null ? 1f : weightOffset + get(w, d)));
+                if (r + 1 < to) sumOfSquares = scaleRowAndSumNext(x, r * dim, dim, inv, gain, out);
+                else scaleRow(x, r * dim, dim, inv, gain, out);
             }
         });
+    }
+
+    /** weightOffset + w[d] for each d (all ones without a weight), computed once per call instead of once per row. */
+    private static float[] gain(MemorySegment w, float weightOffset, int dim) {
+        float[] gain = new float[dim];
+        if (w == null) {
+            java.util.Arrays.fill(gain, 1f);
+            return gain;
+        }
+        int d = 0;
+        for (int vectorEnd = VectorWidth.loopBound(dim); d < vectorEnd; d += L) load(w, d).add(weightOffset).intoArray(gain, d);
+        for (; d < dim; d++) gain[d] = weightOffset + get(w, d);
+        return gain;
+    }
+
+    /** out = x·inv·gain over the row at base. */
+    private static void scaleRow(MemorySegment x, long base, int dim, float inv, float[] gain, MemorySegment out) {
+        int d = 0;
+        for (int vectorEnd = VectorWidth.loopBound(dim); d < vectorEnd; d += L)
+            store(load(x, base + d).mul(inv).mul(FloatVector.fromArray(F, gain, d)), out, base + d);
+        for (; d < dim; d++) put(out, base + d, get(x, base + d) * inv * gain[d]);
+    }
+
+    /** {@link #scaleRow} of the row at base, returning the next row's sum of squares (added as dot() adds). */
+    private static float scaleRowAndSumNext(MemorySegment x, long base, int dim, float inv, float[] gain, MemorySegment out) {
+        long next = base + dim;
+        int vectorEnd = VectorWidth.loopBound(dim), blockEnd = vectorEnd - vectorEnd % (4 * L);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        int d = 0;
+        for (; d < blockEnd; d += 4 * L) {
+            FloatVector n0 = load(x, next + d), n1 = load(x, next + d + L), n2 = load(x, next + d + 2 * L), n3 = load(x, next + d + 3 * L);
+            acc0 = n0.fma(n0, acc0);
+            acc1 = n1.fma(n1, acc1);
+            acc2 = n2.fma(n2, acc2);
+            acc3 = n3.fma(n3, acc3);
+            for (int k = d; k < d + 4 * L; k += L)
+                store(load(x, base + k).mul(inv).mul(FloatVector.fromArray(F, gain, k)), out, base + k);
+        }
+        for (; d < vectorEnd; d += L) {
+            FloatVector n0 = load(x, next + d);
+            acc0 = n0.fma(n0, acc0);
+            store(load(x, base + d).mul(inv).mul(FloatVector.fromArray(F, gain, d)), out, base + d);
+        }
+        float sum = vectorEnd > 0 ? acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD) : 0f;
+        for (; d < dim; d++) {
+            float v = get(x, next + d);
+            sum = Math.fma(v, v, sum);
+            put(out, base + d, get(x, base + d) * inv * gain[d]);
+        }
+        return sum;
     }
 
     void rmsNormBackward(int rows, int dim, float weightOffset, MemorySegment x, MemorySegment w, MemorySegment rstd,
@@ -195,13 +276,22 @@ final class VectorRowKernels {
         }
     }
 
-    /** Σ a·b over n elements from each base. */
+    /**
+     * Σ a·b over n elements from each base. Four accumulators: with one, each fused multiply-add
+     * waits for the previous one's result (4 cycles) and the loop runs at a quarter of the loads' pace.
+     */
     private static float dot(MemorySegment a, long aBase, MemorySegment b, long bBase, int n) {
-        int vectorEnd = VectorWidth.loopBound(n);
-        FloatVector acc = FloatVector.zero(F);
+        int vectorEnd = VectorWidth.loopBound(n), blockEnd = vectorEnd - vectorEnd % (4 * L);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         int d = 0;
-        for (; d < vectorEnd; d += L) acc = load(a, aBase + d).fma(load(b, bBase + d), acc);
-        float sum = vectorEnd > 0 ? acc.reduceLanes(VectorOperators.ADD) : 0f;
+        for (; d < blockEnd; d += 4 * L) {
+            acc0 = load(a, aBase + d).fma(load(b, bBase + d), acc0);
+            acc1 = load(a, aBase + d + L).fma(load(b, bBase + d + L), acc1);
+            acc2 = load(a, aBase + d + 2 * L).fma(load(b, bBase + d + 2 * L), acc2);
+            acc3 = load(a, aBase + d + 3 * L).fma(load(b, bBase + d + 3 * L), acc3);
+        }
+        for (; d < vectorEnd; d += L) acc0 = load(a, aBase + d).fma(load(b, bBase + d), acc0);
+        float sum = vectorEnd > 0 ? acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD) : 0f;
         for (; d < n; d++) sum = Math.fma(get(a, aBase + d), get(b, bBase + d), sum);
         return sum;
     }
@@ -221,19 +311,31 @@ final class VectorRowKernels {
 
     // ------------------------------------------------------------------ GeGLU
 
+    /*
+     * The vector loops use gelu_tanh(x) = ½x(1 + tanh u) = x·σ(2u) = x / (1 + e^(−2u)), u = c·(x + k·x³):
+     * one exp and one division instead of tanh's exp, division, polynomial and blends. Besides
+     * being cheaper, the smaller loop body stays under C2's inlining node budget; with tanh the
+     * loads, stores and constants of the loop no longer inlined and every vector was boxed
+     * (hundreds of MB allocated per call).
+     */
+
     void geglu(long n, MemorySegment gate, MemorySegment up, MemorySegment out) {
         requireFloats(gate, n, "geglu gate");
         requireFloats(up, n, "geglu up");
         requireFloats(out, n, "geglu out");
         parallel(n, 1, (chunk, from, to) -> {
-            long i = from, vectorEnd = from + VectorWidth.loopBound(to - from);
-            for (; i < vectorEnd; i += L) {
-                FloatVector x = load(gate, i);
-                FloatVector u = x.mul(x).fma(GELU_K, 1f).mul(x).mul(GELU_C);
-                store(x.mul(0.5f).mul(VectorMath.tanh(u).add(1f)).mul(load(up, i)), out, i);
-            }
-            for (; i < to; i++) put(out, i, gelu(get(gate, i)) * get(up, i));
+            for (long at = from; at < to; at += BLOCK) gegluBlock(gate, up, out, at, (int) Math.min(BLOCK, to - at));
         });
+    }
+
+    private static void gegluBlock(MemorySegment gate, MemorySegment up, MemorySegment out, long base, int count) {
+        int i = 0;
+        for (int vectorEnd = VectorWidth.loopBound(count); i < vectorEnd; i += L) {
+            FloatVector x = load(gate, base + i);
+            FloatVector e = VectorMath.exp(x.mul(x).fma(MINUS_2CK, MINUS_2C).mul(x));
+            store(x.mul(load(up, base + i)).div(e.add(1f)), out, base + i);
+        }
+        for (; i < count; i++) put(out, base + i, gelu(get(gate, base + i)) * get(up, base + i));
     }
 
     void gegluBackward(long n, MemorySegment gate, MemorySegment up, MemorySegment dOut, MemorySegment dGate, MemorySegment dUp) {
@@ -243,26 +345,33 @@ final class VectorRowKernels {
         requireFloats(dGate, n, "geglu dGate");
         requireFloats(dUp, n, "geglu dUp");
         parallel(n, 1, (chunk, from, to) -> {
-            long i = from, vectorEnd = from + VectorWidth.loopBound(to - from);
-            for (; i < vectorEnd; i += L) {
-                FloatVector x = load(gate, i), dy = load(dOut, i);
-                FloatVector x2 = x.mul(x);
-                // u = c·(x + k·x³); gelu = ½x(1 + tanh u); gelu' = ½(1 + t) + ½x(1 − t²)·c·(1 + 3k·x²)
-                FloatVector t = VectorMath.tanh(x2.fma(GELU_K, 1f).mul(x).mul(GELU_C));
-                FloatVector onePlusT = t.add(1f);
-                FloatVector slope = x2.fma(3 * GELU_K, 1f).mul(GELU_C).mul(x).mul(t.mul(t).neg().add(1f));
-                FloatVector grad = onePlusT.add(slope).mul(0.5f);
-                store(dy.mul(load(up, i)).mul(grad), dGate, i);
-                store(dy.mul(x.mul(0.5f).mul(onePlusT)), dUp, i);
-            }
-            for (; i < to; i++) {
-                float x = get(gate, i), dy = get(dOut, i);
-                float t = (float) StrictMath.tanh(GELU_C * (x + GELU_K * x * x * x));
-                float grad = 0.5f * (1 + t) + 0.5f * x * (1 - t * t) * GELU_C * (1 + 3 * GELU_K * x * x);
-                put(dGate, i, dy * get(up, i) * grad);
-                put(dUp, i, dy * 0.5f * x * (1 + t));
-            }
+            for (long at = from; at < to; at += BLOCK) gegluBackwardBlock(gate, up, dOut, dGate, dUp, at, (int) Math.min(BLOCK, to - at));
         });
+    }
+
+    private static void gegluBackwardBlock(MemorySegment gate, MemorySegment up, MemorySegment dOut, MemorySegment dGate, MemorySegment dUp,
+                                           long base, int count) {
+        int i = 0;
+        for (int vectorEnd = VectorWidth.loopBound(count); i < vectorEnd; i += L) {
+            long at = base + i;
+            FloatVector x = load(gate, at), dy = load(dOut, at);
+            FloatVector x2 = x.mul(x);
+            // s = σ(2u) = ½(1 + tanh u); gelu = x·s; gelu' = s + x·½(1 − tanh² u)·u' = s·(1 + 2c·x·(1 − s)·(1 + 3k·x²))
+            FloatVector s = VectorMath.exp(x2.fma(MINUS_2CK, MINUS_2C).mul(x)).add(1f);
+            s = FloatVector.broadcast(F, 1f).div(s);
+            FloatVector slope = x2.fma(3 * GELU_K, 1f).mul(x).mul(s.neg().add(1f)).fma(2 * GELU_C, 1f);
+            FloatVector dyS = dy.mul(s);
+            store(dyS.mul(load(up, at)).mul(slope), dGate, at);
+            store(dyS.mul(x), dUp, at);
+        }
+        for (; i < count; i++) {
+            long at = base + i;
+            float x = get(gate, at), dy = get(dOut, at);
+            float t = (float) StrictMath.tanh(GELU_C * (x + GELU_K * x * x * x));
+            float grad = 0.5f * (1 + t) + 0.5f * x * (1 - t * t) * GELU_C * (1 + 3 * GELU_K * x * x);
+            put(dGate, at, dy * get(up, at) * grad);
+            put(dUp, at, dy * 0.5f * x * (1 + t));
+        }
     }
 
     private static float gelu(float x) {
@@ -332,25 +441,33 @@ final class VectorRowKernels {
         float b1 = st.beta1(), b2 = st.beta2(), lr = st.lr(), wd = st.weightDecay(), eps = st.eps();
         float invBc1 = 1f / st.biasCorrection1(), invBc2 = 1f / st.biasCorrection2();
         parallel(n, 1, (chunk, from, to) -> {
-            long i = from, vectorEnd = from + VectorWidth.loopBound(to - from);
-            for (; i < vectorEnd; i += L) {
-                FloatVector g = load(grad, i), p = load(param, i);
-                FloatVector mi = load(m, i).mul(b1).add(g.mul(1 - b1));
-                FloatVector vi = load(v, i).mul(b2).add(g.mul(g).mul(1 - b2));
-                store(mi, m, i);
-                store(vi, v, i);
-                FloatVector update = mi.mul(invBc1).div(vi.mul(invBc2).sqrt().add(eps));
-                store(p.sub(p.mul(wd).add(update).mul(lr)), param, i);
-            }
-            for (; i < to; i++) {
-                float g = get(grad, i), p = get(param, i);
-                float mi = b1 * get(m, i) + (1 - b1) * g;
-                float vi = b2 * get(v, i) + (1 - b2) * g * g;
-                put(m, i, mi);
-                put(v, i, vi);
-                float update = mi * invBc1 / ((float) Math.sqrt(vi * invBc2) + eps);
-                put(param, i, p - lr * (wd * p + update));
-            }
+            for (long at = from; at < to; at += BLOCK)
+                adamwBlock(param, grad, m, v, at, (int) Math.min(BLOCK, to - at), b1, b2, lr, wd, eps, invBc1, invBc2);
         });
+    }
+
+    private static void adamwBlock(MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v, long base, int count,
+                                   float b1, float b2, float lr, float wd, float eps, float invBc1, float invBc2) {
+        int i = 0;
+        for (int vectorEnd = VectorWidth.loopBound(count); i < vectorEnd; i += L) {
+            long at = base + i;
+            FloatVector g = load(grad, at), p = load(param, at);
+            FloatVector mi = load(m, at).mul(b1).add(g.mul(1 - b1));
+            FloatVector vi = load(v, at).mul(b2).add(g.mul(g).mul(1 - b2));
+            store(mi, m, at);
+            store(vi, v, at);
+            FloatVector update = mi.mul(invBc1).div(vi.mul(invBc2).sqrt().add(eps));
+            store(p.sub(p.mul(wd).add(update).mul(lr)), param, at);
+        }
+        for (; i < count; i++) {
+            long at = base + i;
+            float g = get(grad, at), p = get(param, at);
+            float mi = b1 * get(m, at) + (1 - b1) * g;
+            float vi = b2 * get(v, at) + (1 - b2) * g * g;
+            put(m, at, mi);
+            put(v, at, vi);
+            float update = mi * invBc1 / ((float) Math.sqrt(vi * invBc2) + eps);
+            put(param, at, p - lr * (wd * p + update));
+        }
     }
 }

@@ -74,6 +74,27 @@ class AttentionKernelsTest {
     }
 
     @Test
+    void backwardIsBitIdenticalWithSavedScoreGradientsInRoundsAndWhenRecomputed() {
+        // 2 kv heads x 2 batches = 4 groups, each 2 query heads x 2 query tiles x 3 key tiles of saved dS
+        var s = new AttentionShape(2, 4, 2, 100, 130, 40, 0.15f, 4.0f, 2);
+        long groupFloats = 2L * 2 * 3 * VectorAttention.Q_TILE * VectorAttention.K_TILE;
+        try (Arena arena = Arena.ofShared()) {
+            Inputs in = Inputs.random(arena, s, MaskKind.PER_BATCH_RANDOM, 12);
+            Outputs all = Outputs.allocate(arena, s);
+            FAST.attention(s, in.q, in.k, in.v, in.mask, all.out, all.lse);
+            new VectorAttention(POOL).backward(s, in.q, in.k, in.v, in.mask, all.out, all.lse, in.dOut, all.dq, all.dk, all.dv);
+            // one group per round, three then one, and none saved (the query pass recomputes dS)
+            for (long budget : new long[] {groupFloats, 3 * groupFloats + 5, groupFloats - 1, 0}) {
+                Outputs o = Outputs.allocate(arena, s);
+                new VectorAttention(POOL, budget).backward(s, in.q, in.k, in.v, in.mask, all.out, all.lse, in.dOut, o.dq, o.dk, o.dv);
+                assertClose("dq, budget " + budget, o.dq, all.dq, in.qElems, 0);
+                assertClose("dk, budget " + budget, o.dk, all.dk, in.kvElems, 0);
+                assertClose("dv, budget " + budget, o.dv, all.dv, in.kvElems, 0);
+            }
+        }
+    }
+
+    @Test
     void resultsDoNotDependOnThreadCount() {
         var s = new AttentionShape(1, 2, 1, 300, 300, 64, 0.125f, 5.0f, 1);
         try (Arena arena = Arena.ofShared(); KernelPool one = new KernelPool(1)) {

@@ -94,6 +94,26 @@ class RowKernelsTest {
     }
 
     @Test
+    void rmsNormRowsAreBitIdenticalWhetherOrNotTheyOpenAChunk() {
+        // each chunk sums its first row on its own and every later row while scaling the one before
+        int rows = 200, dim = 301;
+        var rnd = new SplittableRandom(10);
+        try (Arena arena = Arena.ofShared()) {
+            long n = (long) rows * dim;
+            MemorySegment x = uniform(arena, rnd, n, -3, 3), w = uniform(arena, rnd, dim, -1, 1);
+            MemorySegment whole = zeros(arena, n), wholeRstd = zeros(arena, rows);
+            FAST.rmsNorm(rows, dim, 1e-6f, 1f, x, w, whole, wholeRstd);
+            for (int r = 0; r < rows; r++) {
+                long at = (long) r * dim * Float.BYTES;
+                MemorySegment one = zeros(arena, dim), oneRstd = zeros(arena, 1);
+                FAST.rmsNorm(1, dim, 1e-6f, 1f, x.asSlice(at), w, one, oneRstd);
+                assertClose("row " + r, one, whole.asSlice(at), dim, 0);
+                assertClose("rstd " + r, oneRstd, wholeRstd.asSlice(r * (long) Float.BYTES), 1, 0);
+            }
+        }
+    }
+
+    @Test
     void rmsNormWeightGradientAgreesAcrossThreadCounts() {
         int rows = 300, dim = 129;
         var rnd = new SplittableRandom(9);
@@ -112,7 +132,7 @@ class RowKernelsTest {
 
     @Test
     void gegluForwardAndBackwardMatchTheOracle() {
-        for (long n : new long[]{1, 17, 1000, 40_001}) {
+        for (long n : new long[]{1, 17, 1000, 40_001, 100_003}) {
             var rnd = new SplittableRandom(n);
             try (Arena arena = Arena.ofShared()) {
                 MemorySegment gate = uniform(arena, rnd, n, -6, 6), up = uniform(arena, rnd, n, -2, 2), dy = uniform(arena, rnd, n, -1, 1);

@@ -1,0 +1,65 @@
+package dev.fusedit.cli;
+
+import dev.fusedit.tensor.kernels.KernelPool;
+import dev.fusedit.tensor.kernels.VectorWidth;
+import jdk.incubator.vector.FloatVector;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/**
+ * The memory-bandwidth reference of `fusedit bench kernels`: a copy done the way the kernels
+ * write, with ordinary Vector API stores, on the kernels' own pool threads, and counted in the
+ * same unit as the kernels, bytes of memory traffic.
+ *
+ * <p>Why not MemorySegment.copy: for large sizes the JDK's copy stub uses non-temporal stores,
+ * which write memory without reading the destination lines first. An ordinary store (all the
+ * Vector API has) first reads the line it writes to (write-allocate): a copy of N bytes with
+ * ordinary stores moves 3N bytes, one with non-temporal stores 2N. Measured here, the
+ * ordinary-store copy's read+written rate is about 2/3 of MemorySegment.copy's: both move the
+ * same bytes per second, counted differently. A single-threaded copy reference against
+ * two-thread kernels, counted as read+written, therefore capped every out-of-place row kernel
+ * near 0.67 while in-place AdamW could pass 1.
+ */
+final class CopyBandwidth {
+    /** Chunks per copy: enough that a thread slowed by other load does not hold up the other. */
+    private static final int CHUNKS = 64;
+
+    private final KernelPool pool;
+    private final MemorySegment src, dst;
+    private final long floats;
+
+    CopyBandwidth(KernelPool pool, MemorySegment src, MemorySegment dst) {
+        if (src.byteSize() != dst.byteSize() || src.byteSize() % ((long) CHUNKS * VectorWidth.F.vectorByteSize()) != 0)
+            throw new IllegalArgumentException("copy buffers must be equal and a multiple of " + CHUNKS + " vectors");
+        this.pool = pool;
+        this.src = src;
+        this.dst = dst;
+        this.floats = src.byteSize() / Float.BYTES;
+    }
+
+    /** One copy of src into dst, split over the pool. */
+    void copy() {
+        pool.forEach(CHUNKS, c -> copyRange(src, dst, floats * c / CHUNKS, floats * (c + 1) / CHUNKS));
+    }
+
+    /** Bytes of memory traffic of one {@link #copy()}: src read, dst read (write-allocate) and written. */
+    long trafficBytes() {
+        return traffic(src.byteSize(), src.byteSize(), 0);
+    }
+
+    /**
+     * Memory traffic of a kernel call: bytes read, plus bytes written to buffers the call did not
+     * read first (which ordinary stores read before writing), plus bytes written in place.
+     */
+    static long traffic(long readBytes, long freshWrittenBytes, long inPlaceWrittenBytes) {
+        return readBytes + 2 * freshWrittenBytes + inPlaceWrittenBytes;
+    }
+
+    private static void copyRange(MemorySegment src, MemorySegment dst, long from, long to) {
+        int lanes = VectorWidth.F.length();
+        for (long i = from; i < to; i += lanes)
+            FloatVector.fromMemorySegment(VectorWidth.F, src, i * Float.BYTES, ByteOrder.nativeOrder())
+                    .intoMemorySegment(dst, i * Float.BYTES, ByteOrder.nativeOrder());
+    }
+}
