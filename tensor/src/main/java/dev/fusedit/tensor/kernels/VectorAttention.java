@@ -427,7 +427,7 @@ final class VectorAttention {
             e.intoArray(a, from + c);
             acc = acc.add(e);
         }
-        float sum = vectorEnd > 0 ? acc.reduceLanes(VectorOperators.ADD) : 0f;
+        float sum = vectorEnd > 0 ? VectorMath.sum(acc) : 0f;
         for (; c < n; c++) sum += a[from + c] = (float) StrictMath.exp(a[from + c] - shift);
         return sum;
     }
@@ -445,7 +445,7 @@ final class VectorAttention {
         int c = 0;
         for (; c < vectorEnd; c += F.length())
             acc = FloatVector.fromArray(F, a, aFrom + c).fma(FloatVector.fromArray(F, b, bFrom + c), acc);
-        float sum = vectorEnd > 0 ? acc.reduceLanes(VectorOperators.ADD) : 0f;
+        float sum = vectorEnd > 0 ? VectorMath.sum(acc) : 0f;
         for (; c < n; c++) sum = Math.fma(a[aFrom + c], b[bFrom + c], sum);
         return sum;
     }

@@ -489,8 +489,8 @@ final class VectorGemm {
                     s2 = x.fma(FloatVector.fromMemorySegment(F, b, b2 + o, ORDER), s2);
                     s3 = x.fma(FloatVector.fromMemorySegment(F, b, b3 + o, ORDER), s3);
                 }
-                float d0 = s0.reduceLanes(VectorOperators.ADD), d1 = s1.reduceLanes(VectorOperators.ADD),
-                        d2 = s2.reduceLanes(VectorOperators.ADD), d3 = s3.reduceLanes(VectorOperators.ADD);
+                float d0 = VectorMath.sum(s0), d1 = VectorMath.sum(s1),
+                        d2 = VectorMath.sum(s2), d3 = VectorMath.sum(s3);
                 for (; p < k; p++) {
                     long o = (long) p * Float.BYTES;
                     float x = rows[ar + p];
@@ -514,7 +514,7 @@ final class VectorGemm {
                 int p = 0;
                 for (; p < kb; p += LANES)
                     s0 = FloatVector.fromArray(F, rows, ar + p).fma(FloatVector.fromMemorySegment(F, b, b0 + (long) p * Float.BYTES, ORDER), s0);
-                float d0 = s0.reduceLanes(VectorOperators.ADD);
+                float d0 = VectorMath.sum(s0);
                 for (; p < k; p++) d0 += rows[ar + p] * b.get(FLOAT, b0 + (long) p * Float.BYTES);
                 putC(c, (offC + (long) i * n + j) * Float.BYTES, d0, add);
             }
@@ -585,14 +585,14 @@ final class VectorGemm {
                     s7 = x.fma(w7, s7);
                 }
                 long at = (offC + (long) i * n + j) * Float.BYTES;
-                putC(c, at + 0 * Float.BYTES, s0.reduceLanes(VectorOperators.ADD) + tailDot(rows, ar, p, k, b, b0 + 0 * ldb), add);
-                putC(c, at + 1 * Float.BYTES, s1.reduceLanes(VectorOperators.ADD) + tailDot(rows, ar, p, k, b, b0 + 1 * ldb), add);
-                putC(c, at + 2 * Float.BYTES, s2.reduceLanes(VectorOperators.ADD) + tailDot(rows, ar, p, k, b, b0 + 2 * ldb), add);
-                putC(c, at + 3 * Float.BYTES, s3.reduceLanes(VectorOperators.ADD) + tailDot(rows, ar, p, k, b, b0 + 3 * ldb), add);
-                putC(c, at + 4 * Float.BYTES, s4.reduceLanes(VectorOperators.ADD) + tailDot(rows, ar, p, k, b, b0 + 4 * ldb), add);
-                putC(c, at + 5 * Float.BYTES, s5.reduceLanes(VectorOperators.ADD) + tailDot(rows, ar, p, k, b, b0 + 5 * ldb), add);
-                putC(c, at + 6 * Float.BYTES, s6.reduceLanes(VectorOperators.ADD) + tailDot(rows, ar, p, k, b, b0 + 6 * ldb), add);
-                putC(c, at + 7 * Float.BYTES, s7.reduceLanes(VectorOperators.ADD) + tailDot(rows, ar, p, k, b, b0 + 7 * ldb), add);
+                putC(c, at + 0 * Float.BYTES, VectorMath.sum(s0) + tailDot(rows, ar, p, k, b, b0 + 0 * ldb), add);
+                putC(c, at + 1 * Float.BYTES, VectorMath.sum(s1) + tailDot(rows, ar, p, k, b, b0 + 1 * ldb), add);
+                putC(c, at + 2 * Float.BYTES, VectorMath.sum(s2) + tailDot(rows, ar, p, k, b, b0 + 2 * ldb), add);
+                putC(c, at + 3 * Float.BYTES, VectorMath.sum(s3) + tailDot(rows, ar, p, k, b, b0 + 3 * ldb), add);
+                putC(c, at + 4 * Float.BYTES, VectorMath.sum(s4) + tailDot(rows, ar, p, k, b, b0 + 4 * ldb), add);
+                putC(c, at + 5 * Float.BYTES, VectorMath.sum(s5) + tailDot(rows, ar, p, k, b, b0 + 5 * ldb), add);
+                putC(c, at + 6 * Float.BYTES, VectorMath.sum(s6) + tailDot(rows, ar, p, k, b, b0 + 6 * ldb), add);
+                putC(c, at + 7 * Float.BYTES, VectorMath.sum(s7) + tailDot(rows, ar, p, k, b, b0 + 7 * ldb), add);
             }
         }
         for (; j < j1; j++) {
@@ -606,7 +606,7 @@ final class VectorGemm {
                             .convertShape(VectorOperators.S2I, Bf16Widening.I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
                     s0 = FloatVector.fromArray(F, rows, ar + p).fma(w0, s0);
                 }
-                putC(c, (offC + (long) i * n + j) * Float.BYTES, s0.reduceLanes(VectorOperators.ADD) + tailDot(rows, ar, p, k, b, b0), add);
+                putC(c, (offC + (long) i * n + j) * Float.BYTES, VectorMath.sum(s0) + tailDot(rows, ar, p, k, b, b0), add);
             }
         }
     }

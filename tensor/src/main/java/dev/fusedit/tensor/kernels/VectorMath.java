@@ -3,6 +3,7 @@ package dev.fusedit.tensor.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * exp and tanh built from plain IEEE arithmetic (multiply, fused multiply-add, compare, bit
@@ -58,6 +59,30 @@ public final class VectorMath {
         IntVector twoNBits = shifted.reinterpretAsInts().add(EXPONENT_BIAS).lanewise(VectorOperators.LSHL, 23);
         FloatVector e = p.mul(twoNBits.reinterpretAsFloats());
         return e.blend(ZERO, x.compare(VectorOperators.LT, V_MIN_ARG));
+    }
+
+    /** For lane i, lane i + 2^s (mod the lane count): the partners of {@link #sum}'s pairwise steps. */
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] HALVING = halvingShuffles();
+
+    private static VectorShuffle<Float>[] halvingShuffles() {
+        int lanes = VectorWidth.F.length(), steps = Integer.numberOfTrailingZeros(lanes);
+        VectorShuffle<Float>[] out = new VectorShuffle[steps];
+        for (int s = 0, half = lanes / 2; half >= 1; s++, half /= 2) {
+            int h = half;
+            out[s] = VectorShuffle.fromOp(VectorWidth.F, i -> (i + h) % lanes);
+        }
+        return out;
+    }
+
+    /**
+     * The sum of the lanes in a fixed pairwise order. reduceLanes(ADD) is free to add in another
+     * order once C2 compiles its caller (and does, in loops), so a row's sum could change in the
+     * last bit as the JIT warms up; lane-wise adds and shuffles are exact in every tier.
+     */
+    public static float sum(FloatVector v) {
+        for (VectorShuffle<Float> partner : HALVING) v = v.add(v.rearrange(partner));
+        return v.lane(0);
     }
 
     private static final float SMALL = 0.25f;

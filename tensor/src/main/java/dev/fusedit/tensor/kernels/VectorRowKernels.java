@@ -214,7 +214,7 @@ final class VectorRowKernels {
             acc0 = n0.fma(n0, acc0);
             store(load(x, base + d).mul(inv).mul(FloatVector.fromArray(F, gain, d)), out, base + d);
         }
-        float sum = vectorEnd > 0 ? acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD) : 0f;
+        float sum = vectorEnd > 0 ? VectorMath.sum(acc0.add(acc1).add(acc2.add(acc3))) : 0f;
         for (; d < dim; d++) {
             float v = get(x, next + d);
             sum = Math.fma(v, v, sum);
@@ -291,7 +291,7 @@ final class VectorRowKernels {
             acc3 = load(a, aBase + d + 3 * L).fma(load(b, bBase + d + 3 * L), acc3);
         }
         for (; d < vectorEnd; d += L) acc0 = load(a, aBase + d).fma(load(b, bBase + d), acc0);
-        float sum = vectorEnd > 0 ? acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD) : 0f;
+        float sum = vectorEnd > 0 ? VectorMath.sum(acc0.add(acc1).add(acc2.add(acc3))) : 0f;
         for (; d < n; d++) sum = Math.fma(get(a, aBase + d), get(b, bBase + d), sum);
         return sum;
     }
@@ -304,7 +304,7 @@ final class VectorRowKernels {
         int d = 0;
         for (; d < vectorEnd; d += L)
             acc = load(dy, base + d).mul(load(w, d).add(weightOffset)).fma(load(x, base + d), acc);
-        float sum = vectorEnd > 0 ? acc.reduceLanes(VectorOperators.ADD) : 0f;
+        float sum = vectorEnd > 0 ? VectorMath.sum(acc) : 0f;
         for (; d < n; d++) sum = Math.fma(get(dy, base + d) * (weightOffset + get(w, d)), get(x, base + d), sum);
         return sum;
     }
@@ -402,7 +402,7 @@ final class VectorRowKernels {
                     store(e, out, base + c);
                     acc = acc.add(e);
                 }
-                float sum = vectorEnd > 0 ? acc.reduceLanes(VectorOperators.ADD) : 0f;
+                float sum = vectorEnd > 0 ? VectorMath.sum(acc) : 0f;
                 for (; c < cols; c++) {
                     float e = (float) StrictMath.exp(get(x, base + c) - max);
                     put(out, base + c, e);

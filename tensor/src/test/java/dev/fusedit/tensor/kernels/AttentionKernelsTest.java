@@ -81,15 +81,15 @@ class AttentionKernelsTest {
         try (Arena arena = Arena.ofShared()) {
             Inputs in = Inputs.random(arena, s, MaskKind.PER_BATCH_RANDOM, 12);
             Outputs all = Outputs.allocate(arena, s);
-            FAST.attention(s, in.q, in.k, in.v, in.mask, all.out, all.lse);
-            new VectorAttention(POOL).backward(s, in.q, in.k, in.v, in.mask, all.out, all.lse, in.dOut, all.dq, all.dk, all.dv);
+            FAST.attention(s, in.q(), in.k(), in.v(), in.mask(), all.out(), all.lse());
+            new VectorAttention(POOL).backward(s, in.q(), in.k(), in.v(), in.mask(), all.out(), all.lse(), in.dOut(), all.dq(), all.dk(), all.dv());
             // one group per round, three then one, and none saved (the query pass recomputes dS)
             for (long budget : new long[] {groupFloats, 3 * groupFloats + 5, groupFloats - 1, 0}) {
                 Outputs o = Outputs.allocate(arena, s);
-                new VectorAttention(POOL, budget).backward(s, in.q, in.k, in.v, in.mask, all.out, all.lse, in.dOut, o.dq, o.dk, o.dv);
-                assertClose("dq, budget " + budget, o.dq, all.dq, in.qElems, 0);
-                assertClose("dk, budget " + budget, o.dk, all.dk, in.kvElems, 0);
-                assertClose("dv, budget " + budget, o.dv, all.dv, in.kvElems, 0);
+                new VectorAttention(POOL, budget).backward(s, in.q(), in.k(), in.v(), in.mask(), all.out(), all.lse(), in.dOut(), o.dq(), o.dk(), o.dv());
+                assertClose("dq, budget " + budget, o.dq(), all.dq(), in.qElems(), 0);
+                assertClose("dk, budget " + budget, o.dk(), all.dk(), in.kvElems(), 0);
+                assertClose("dv, budget " + budget, o.dv(), all.dv(), in.kvElems(), 0);
             }
         }
     }
