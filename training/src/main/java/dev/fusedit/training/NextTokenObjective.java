@@ -85,10 +85,10 @@ final class NextTokenObjective implements TrainingObjective {
         long[] targets = new long[b * len];
         java.util.Arrays.fill(targets, -1);
         for (int i = 0; i < b; i++) {
-            int real = 0;
-            while (real < len && tok.mask()[i][real] == 1) real++;
-            for (int j = 0; j + 1 < real; j++) targets[i * len + j] = (long) tok.ids().get(i, j + 1);
-            if (real < len && eos >= 0) targets[i * len + real - 1] = eos;
+            int[] ids = tok.batch().ids()[i];
+            int real = tok.batch().realTokens(i);
+            for (int j = 0; j + 1 < real; j++) targets[i * len + j] = ids[j + 1];
+            if (!tok.batch().truncated()[i] && real < len && eos >= 0) targets[i * len + real - 1] = eos;
         }
         Tensor logits = model.logits(model.forward(tok.ids(), tok.mask()));
         return NN.crossEntropy(logits.reshape(b * len, model.config.vocabSize()), targets);
