@@ -23,6 +23,15 @@ public final class RmsNorm extends Module {
         return new RmsNorm(dim, eps, 1.0);
     }
 
+    public double eps() {
+        return eps;
+    }
+
+    /** 1 for Gemma's (1 + w) scaling, 0 for plain w. */
+    public double weightOffset() {
+        return weightOffset;
+    }
+
     public Tensor forward(Tensor x) {
         return NN.rmsNorm(x, weight.get(), eps, weightOffset);
     }

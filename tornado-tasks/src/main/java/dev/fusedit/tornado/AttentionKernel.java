@@ -1,5 +1,6 @@
 package dev.fusedit.tornado;
 
+import dev.fusedit.tensor.kernels.AttentionShape;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -21,6 +22,19 @@ final class AttentionKernel {
     static final int DIMS = 7;
     static final int SCALE = 0, SOFT_CAP = 1;
     static final int SCALARS = 2;
+
+    /** Writes {@code s} into dims and scalars (host side); without a mask, MASK_BATCHES is 0. */
+    static void setShape(IntArray d, FloatArray scalars, AttentionShape s, boolean masked) {
+        d.set(BATCH, s.batch());
+        d.set(HEADS, s.heads());
+        d.set(KV_HEADS, s.kvHeads());
+        d.set(Q_LEN, s.qLen());
+        d.set(KV_LEN, s.kvLen());
+        d.set(HEAD_DIM, s.headDim());
+        d.set(MASK_BATCHES, masked ? s.maskBatches() : 0);
+        scalars.set(SCALE, s.scale());
+        scalars.set(SOFT_CAP, s.softCap());
+    }
 
     private static float dot(FloatArray x, int xi, FloatArray y, int yi, int n) {
         float s = 0.0f;

@@ -122,15 +122,6 @@ final class DeviceAttention {
         Staging.copyIn(k, n.kv, plan.arrays[1]);
         Staging.copyIn(v, n.kv, plan.arrays[2]);
         if (n.mask > 0) Staging.copyIn(mask, n.mask, plan.arrays[3]);
-        IntArray d = plan.dims;
-        d.set(AttentionKernel.BATCH, s.batch());
-        d.set(AttentionKernel.HEADS, s.heads());
-        d.set(AttentionKernel.KV_HEADS, s.kvHeads());
-        d.set(AttentionKernel.Q_LEN, s.qLen());
-        d.set(AttentionKernel.KV_LEN, s.kvLen());
-        d.set(AttentionKernel.HEAD_DIM, s.headDim());
-        d.set(AttentionKernel.MASK_BATCHES, n.mask > 0 ? s.maskBatches() : 0);
-        plan.scalars.set(AttentionKernel.SCALE, s.scale());
-        plan.scalars.set(AttentionKernel.SOFT_CAP, s.softCap());
+        AttentionKernel.setShape(plan.dims, plan.scalars, s, n.mask > 0);
     }
 }

@@ -90,17 +90,7 @@ final class DeviceGemm {
         FloatArray stagedA = plan.arrays[0], stagedC = plan.arrays[2];
         Staging.copyIn(a, x.a, stagedA);
         if (s.accumulate()) Staging.copyIn(c, x.c, stagedC);
-        IntArray d = plan.dims;
-        d.set(GemmKernel.BATCH, s.batch());
-        d.set(GemmKernel.M, s.m());
-        d.set(GemmKernel.N, s.n());
-        d.set(GemmKernel.K, s.k());
-        d.set(GemmKernel.TRANS_A, s.transA() ? 1 : 0);
-        d.set(GemmKernel.TRANS_B, s.transB() ? 1 : 0);
-        d.set(GemmKernel.STRIDE_A, (int) s.strideA());
-        d.set(GemmKernel.STRIDE_B, (int) s.strideB());
-        d.set(GemmKernel.STRIDE_C, (int) s.strideC());
-        d.set(GemmKernel.ACCUMULATE, s.accumulate() ? 1 : 0);
+        GemmKernel.setShape(plan.dims, s);
         plan.size3D(TASK, s.n(), s.m(), s.batch());
         plan.execute();
         // Only C's matrices come back: elements between batches are not the product's to write.

@@ -54,6 +54,10 @@ final class DeviceOrCpu {
         }
     }
 
+    OnDeviceFailure onFailure() {
+        return onFailure;
+    }
+
     /** Kernels that failed on the device and run on the CPU from now on. */
     synchronized Set<String> kernelsOnCpu() {
         return Set.copyOf(onCpu);

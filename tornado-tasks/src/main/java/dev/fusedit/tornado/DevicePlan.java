@@ -75,13 +75,21 @@ final class DevicePlan implements AutoCloseable {
 
     /** Launches {@code task} over at least {@code workItems} work-items, in whole groups of {@link #GROUP}. */
     void size1D(String task, long workItems) {
-        long global = Math.max(GROUP, (workItems + GROUP - 1) / GROUP * GROUP);
-        grids.get(task).setGlobalWork(global, 1, 1);
+        setGlobal1D(grids.get(task), workItems);
+    }
+
+    /** Sets a one-dimensional grid's global size to at least {@code workItems}, in whole groups of {@link #GROUP}. */
+    static void setGlobal1D(AbstractWorkerGrid grid, long workItems) {
+        grid.setGlobalWork(roundUp(workItems, GROUP), 1, 1);
     }
 
     /** Launches {@code task} over a 3-D grid whose x and y are rounded up to whole groups. */
     void size3D(String task, long x, long y, long z) {
-        AbstractWorkerGrid grid = grids.get(task);
+        setGlobal3D(grids.get(task), x, y, z);
+    }
+
+    /** Sets a 3-D grid's global size: x and y rounded up to whole groups. */
+    static void setGlobal3D(AbstractWorkerGrid grid, long x, long y, long z) {
         long[] local = grid.getLocalWork();
         grid.setGlobalWork(roundUp(x, local[0]), roundUp(y, local[1]), Math.max(1, z));
     }

@@ -58,14 +58,7 @@ final class DeviceRowKernels {
         Staging.copyIn(x, n, plan.arrays[0]);
         Staging.copyIn(cos, cs, plan.arrays[1]);
         Staging.copyIn(sin, cs, plan.arrays[2]);
-        long pairs = n / 2;
-        plan.dims.set(PointwiseKernels.COUNT, (int) pairs);
-        plan.dims.set(PointwiseKernels.SEQ, s.seq());
-        plan.dims.set(PointwiseKernels.HEADS, s.heads());
-        plan.dims.set(PointwiseKernels.HEAD_DIM, s.headDim());
-        plan.dims.set(PointwiseKernels.COS_BATCHES, s.cosBatches());
-        plan.dims.set(PointwiseKernels.INVERSE, inverse ? 1 : 0);
-        launch(plan, pairs);
+        launch(plan, PointwiseKernels.setRopeShape(plan.dims, s, inverse));
         Staging.copyOut(plan.arrays[3], n, out);
     }
 
@@ -89,8 +82,7 @@ final class DeviceRowKernels {
         Staging.copyIn(x, n, plan.arrays[0]);
         if (w != null) Staging.copyIn(w, dim, plan.arrays[1]);
         setRowDims(plan, rows, dim, w != null, false);
-        plan.scalars.set(RowKernels.EPS, eps);
-        plan.scalars.set(RowKernels.WEIGHT_OFFSET, weightOffset);
+        RowKernels.setNormScalars(plan.scalars, eps, weightOffset);
         launch(plan, rows);
         Staging.copyOut(plan.arrays[2], n, out);
         Staging.copyOut(plan.arrays[3], rows, rstd);
@@ -263,10 +255,7 @@ final class DeviceRowKernels {
     }
 
     private static void setRowDims(DevicePlan plan, int rows, int cols, boolean hasWeight, boolean hasWeightGrad) {
-        plan.dims.set(RowKernels.ROWS, rows);
-        plan.dims.set(RowKernels.COLS, cols);
-        plan.dims.set(RowKernels.HAS_WEIGHT, hasWeight ? 1 : 0);
-        plan.dims.set(RowKernels.HAS_WEIGHT_GRAD, hasWeightGrad ? 1 : 0);
+        RowKernels.setShape(plan.dims, rows, cols, hasWeight, hasWeightGrad);
     }
 
     private static void launch(DevicePlan plan, long workItems) {

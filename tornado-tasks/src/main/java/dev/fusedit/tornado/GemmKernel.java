@@ -1,5 +1,6 @@
 package dev.fusedit.tornado;
 
+import dev.fusedit.tensor.kernels.MatmulShape;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -20,6 +21,20 @@ final class GemmKernel {
     // Slots of the IntArray of dimensions.
     static final int BATCH = 0, M = 1, N = 2, K = 3, TRANS_A = 4, TRANS_B = 5, STRIDE_A = 6, STRIDE_B = 7, STRIDE_C = 8, ACCUMULATE = 9;
     static final int DIMS = 10;
+
+    /** Writes {@code s} into the dims slots (host side, not compiled for the device). */
+    static void setShape(IntArray d, MatmulShape s) {
+        d.set(BATCH, s.batch());
+        d.set(M, s.m());
+        d.set(N, s.n());
+        d.set(K, s.k());
+        d.set(TRANS_A, s.transA() ? 1 : 0);
+        d.set(TRANS_B, s.transB() ? 1 : 0);
+        d.set(STRIDE_A, Math.toIntExact(s.strideA()));
+        d.set(STRIDE_B, Math.toIntExact(s.strideB()));
+        d.set(STRIDE_C, Math.toIntExact(s.strideC()));
+        d.set(ACCUMULATE, s.accumulate() ? 1 : 0);
+    }
 
     static void matmul(KernelContext ctx, IntArray dims, FloatArray a, FloatArray b, FloatArray c) {
         int m = dims.get(M), n = dims.get(N), k = dims.get(K);

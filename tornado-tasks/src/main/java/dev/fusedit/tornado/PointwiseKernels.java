@@ -1,5 +1,6 @@
 package dev.fusedit.tornado;
 
+import dev.fusedit.tensor.kernels.RopeShape;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -7,7 +8,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * Device kernels where each work-item owns independent elements: RoPE (one rotated pair each),
- * GeGLU forward and backward, and the AdamW update. Semantics as in
+ * GeGLU forward and backward, the AdamW update, and the glue of a whole-block graph (bias and
+ * residual adds, placing rows of one buffer into another). Semantics as in
  * {@link dev.fusedit.tensor.kernels.Kernels}; dims[{@link #COUNT}] is the number of work-items
  * that do work (the grid is rounded up to whole work-groups).
  */
@@ -21,6 +23,24 @@ final class PointwiseKernels {
     // AdamW's scalars.
     static final int LR = 0, BETA1 = 1, BETA2 = 2, EPS = 3, WEIGHT_DECAY = 4, BIAS_CORRECTION1 = 5, BIAS_CORRECTION2 = 6;
     static final int ADAMW_SCALARS = 7;
+    // addRowVector's other dims slot: the row width (the vector's length).
+    static final int WIDTH = 1;
+    static final int ROW_VECTOR_DIMS = 2;
+    // copyRows' other dims slots (WIDTH as above).
+    static final int SRC_ROWS = 2, DST_ROWS = 3, DST_ROW_OFFSET = 4;
+    static final int COPY_DIMS = 5;
+
+    /** Writes {@code s} into RoPE's dims slots (host side); returns the work-items (rotated pairs). */
+    static long setRopeShape(IntArray d, RopeShape s, boolean inverse) {
+        long pairs = (long) s.batch() * s.seq() * s.heads() * s.headDim() / 2;
+        d.set(COUNT, Math.toIntExact(pairs));
+        d.set(SEQ, s.seq());
+        d.set(HEADS, s.heads());
+        d.set(HEAD_DIM, s.headDim());
+        d.set(COS_BATCHES, s.cosBatches());
+        d.set(INVERSE, inverse ? 1 : 0);
+        return pairs;
+    }
 
     private static final float GELU_C = 0.7978845608028654f; // sqrt(2/pi)
 
@@ -74,6 +94,32 @@ final class PointwiseKernels {
             v.set(i, vi);
             float update = (mi / s.get(BIAS_CORRECTION1)) / (TornadoMath.sqrt(vi / s.get(BIAS_CORRECTION2)) + s.get(EPS));
             param.set(i, p - s.get(LR) * (s.get(WEIGHT_DECAY) * p + update));
+        }
+    }
+
+    /** x[i] += v[i mod width]: a bias over the rows of x. */
+    static void addRowVector(KernelContext ctx, IntArray dims, FloatArray x, FloatArray v) {
+        int i = ctx.globalIdx;
+        if (i < dims.get(COUNT)) x.set(i, x.get(i) + v.get(i % dims.get(WIDTH)));
+    }
+
+    /** x[i] += y[i]: a residual connection. */
+    static void addInto(KernelContext ctx, IntArray dims, FloatArray x, FloatArray y) {
+        int i = ctx.globalIdx;
+        if (i < dims.get(COUNT)) x.set(i, x.get(i) + y.get(i));
+    }
+
+    /**
+     * Row r of batch b of src [B, srcRows, width] to row dstRowOffset + r of dst [B, dstRows, width];
+     * one work-item per element of src (e.g. text keys and image keys into one [text ; image] key buffer).
+     */
+    static void copyRows(KernelContext ctx, IntArray dims, FloatArray src, FloatArray dst) {
+        int i = ctx.globalIdx;
+        if (i < dims.get(COUNT)) {
+            int width = dims.get(WIDTH), srcRows = dims.get(SRC_ROWS);
+            int c = i % width, row = i / width;
+            int r = row % srcRows, b = row / srcRows;
+            dst.set((b * dims.get(DST_ROWS) + dims.get(DST_ROW_OFFSET) + r) * width + c, src.get(i));
         }
     }
 }

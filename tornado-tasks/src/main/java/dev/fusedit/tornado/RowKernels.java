@@ -19,6 +19,20 @@ final class RowKernels {
     static final int EPS = 0, WEIGHT_OFFSET = 1;
     static final int SCALARS = 2;
 
+    /** Writes the shape into the dims slots (host side). */
+    static void setShape(IntArray d, int rows, int cols, boolean hasWeight, boolean hasWeightGrad) {
+        d.set(ROWS, rows);
+        d.set(COLS, cols);
+        d.set(HAS_WEIGHT, hasWeight ? 1 : 0);
+        d.set(HAS_WEIGHT_GRAD, hasWeightGrad ? 1 : 0);
+    }
+
+    /** RMSNorm's scalars (host side). */
+    static void setNormScalars(FloatArray scalars, float eps, float weightOffset) {
+        scalars.set(EPS, eps);
+        scalars.set(WEIGHT_OFFSET, weightOffset);
+    }
+
     private static float gain(IntArray dims, FloatArray scalars, FloatArray w, int d) {
         return dims.get(HAS_WEIGHT) != 0 ? scalars.get(WEIGHT_OFFSET) + w.get(d) : 1.0f;
     }

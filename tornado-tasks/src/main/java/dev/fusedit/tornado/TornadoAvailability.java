@@ -8,6 +8,13 @@ final class TornadoAvailability {
     private TornadoAvailability() {}
 
     static final String BAILOUT_PROPERTY = "tornado.recover.bailout";
+    /**
+     * TornadoVM's per-graph bytecode buffer (4096 bytes by default) holds about a dozen tasks with
+     * their transfers; a whole transformer block ({@link FuseDiTGraphs}) needs more, and an
+     * overflow surfaces only as a bailout. Read once, when TornadoVM first compiles a graph.
+     */
+    static final String BYTECODE_SIZE_PROPERTY = "tornado.tvm.maxbytecodesize";
+    static final String BYTECODE_SIZE = "65536";
 
     /** Null when a device is ready; otherwise why not, in words for a one-line log. */
     static String problem(String deviceSpec) {
@@ -17,6 +24,7 @@ final class TornadoAvailability {
         if (bailout == null) System.setProperty(BAILOUT_PROPERTY, "False");
         else if (Boolean.parseBoolean(bailout))
             return "-D" + BAILOUT_PROPERTY + "=" + bailout + " would run failed kernels as sequential Java with wrong results; remove it";
+        if (System.getProperty(BYTECODE_SIZE_PROPERTY) == null) System.setProperty(BYTECODE_SIZE_PROPERTY, BYTECODE_SIZE);
         if (ModuleLayer.boot().findModule("tornado.runtime").isEmpty())
             return "the TornadoVM runtime is not loaded in this JVM (start java with the flags of `$TORNADO_SDK/bin/tornado --printJavaFlags`;"
                     + " ./fusedit adds them when TORNADO_SDK is set)";

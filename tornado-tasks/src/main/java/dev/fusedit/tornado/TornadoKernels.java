@@ -62,6 +62,15 @@ public final class TornadoKernels implements Kernels, AutoCloseable {
         return context.lastKernelNanos().get();
     }
 
+    /** The device and profiling setting the plans share (the per-block FuseDiT plan uses the same device). */
+    DeviceContext context() {
+        return context;
+    }
+
+    DeviceOrCpu.OnDeviceFailure onFailure() {
+        return policy.onFailure();
+    }
+
     /** Kernels that failed on the device and run on the CPU from now on. */
     public Set<String> kernelsOnCpu() {
         return policy.kernelsOnCpu();

@@ -40,12 +40,17 @@ public final class PatchEmbed extends Module {
         if (latents.dim() != 4 || latents.size(1) != inChannels || latents.size(2) % patch != 0 || latents.size(3) % patch != 0)
             throw new IllegalArgumentException("latents must be [batch, " + inChannels + ", height, width] with sides divisible by " + patch
                     + ", got " + Arrays.toString(latents.shape()));
-        int b = latents.size(0), h = latents.size(2) / patch, w = latents.size(3) / patch;
-        Tensor patches = latents.reshape(b, inChannels, h, patch, w, patch).permute(0, 2, 4, 1, 3, 5).contiguous()
-                .reshape(b, h * w, inChannels * patch * patch);
+        int h = latents.size(2) / patch, w = latents.size(3) / patch;
+        Tensor patches = patches(latents, patch);
         Tensor weight = proj.weight.get().reshape(hidden, inChannels * patch * patch);
         Tensor tokens = Linalg.linear(patches, weight, proj.bias.get());
         return positionTable == null ? tokens : Pointwise.add(tokens, croppedTable(h, w));
+    }
+
+    /** Latents [B, C, h·p, w·p] → patch vectors [B, h·w, C·p·p] in (c, kh, kw) order: the convolution's input as rows. */
+    public static Tensor patches(Tensor latents, int patch) {
+        int b = latents.size(0), c = latents.size(1), h = latents.size(2) / patch, w = latents.size(3) / patch;
+        return latents.reshape(b, c, h, patch, w, patch).permute(0, 2, 4, 1, 3, 5).contiguous().reshape(b, h * w, c * patch * patch);
     }
 
     /** The centre h × w crop of the G × G table, [1, h·w, H]. */

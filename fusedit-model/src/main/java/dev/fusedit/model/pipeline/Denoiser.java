@@ -1,5 +1,7 @@
 package dev.fusedit.model.pipeline;
 
+import dev.fusedit.model.fusedit.DeviceVelocities;
+import dev.fusedit.model.fusedit.DeviceVelocity;
 import dev.fusedit.model.fusedit.DiT;
 import dev.fusedit.model.fusedit.FuseDiT;
 import dev.fusedit.model.fusedit.FuseDiTCheckpoint;
@@ -9,6 +11,8 @@ import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.MemoryScope;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.autograd.GradMode;
+import dev.fusedit.tensor.kernels.KernelProvider;
+import dev.fusedit.tensor.kernels.Kernels;
 import dev.fusedit.tensor.ops.Pointwise;
 import dev.fusedit.tensor.ops.Shapes;
 
@@ -24,12 +28,21 @@ import java.util.Arrays;
  *
  * <p>A FuseDiT runs its own frozen text stream; a shallow DiT (model_type "DiT") reads the final
  * normed hidden states of a separate Gemma text encoder.
+ *
+ * <p>When the active kernels belong to an accelerator that runs the FuseDiT forward as a whole
+ * ({@link DeviceVelocities}; the TornadoVM module's per-block task graphs), the DiT stream runs
+ * there: weights sent once per denoiser, the text context once per prompt batch, the latents and
+ * the velocity once per step. One line on stderr says so, or why not; close the denoiser to free
+ * the device memory.
  */
-public final class Denoiser {
+public final class Denoiser implements AutoCloseable {
     private final FuseDiT fuseDiT;
     private final DiT dit;
     private final GemmaModel textEncoder;
     private final FlowMatchEulerScheduler scheduler;
+    /** The device forward and the kernels it was chosen for (re-chosen when they change). */
+    private DeviceVelocity device;
+    private Kernels deviceChosenFor;
 
     /** The velocity of the encoded text for latents [rows, C, H, W] at timestep [rows]. */
     private interface Conditioned {
@@ -113,9 +126,32 @@ public final class Denoiser {
     private Conditioned encode(Tensor ids, int[][] mask) {
         if (fuseDiT != null) {
             TextContext text = fuseDiT.encodeText(ids, mask);
+            DeviceVelocity onDevice = deviceForward();
+            if (onDevice != null) return (latents, t) -> onDevice.velocity(latents, t, text);
             return (latents, t) -> fuseDiT.velocity(latents, t, text);
         }
         Tensor hidden = textEncoder.forward(ids, mask);
         return (latents, t) -> dit.velocity(latents, t, hidden, mask);
+    }
+
+    /** The whole-model device forward for the current kernels, or null to run kernel by kernel. */
+    private DeviceVelocity deviceForward() {
+        Kernels active = KernelProvider.current();
+        if (active != deviceChosenFor) {
+            close();
+            DeviceVelocities.Choice choice = DeviceVelocities.open(fuseDiT, active);
+            if (choice.logLine() != null) System.err.println(choice.logLine());
+            device = choice.velocity();
+            deviceChosenFor = active;
+        }
+        return device;
+    }
+
+    /** Frees the device forward's memory, if one was opened; the denoiser still works afterwards. */
+    @Override
+    public void close() {
+        if (device != null) device.close();
+        device = null;
+        deviceChosenFor = null;
     }
 }

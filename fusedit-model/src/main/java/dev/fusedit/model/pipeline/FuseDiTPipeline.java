@@ -193,6 +193,7 @@ public final class FuseDiTPipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        denoiser.close();
         if (vae != null) vae.close();
         if (textEncoder != null) textEncoder.close();
         transformer.close();
