@@ -5,11 +5,12 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What every plan of one {@link TornadoKernels} shares: the device, and, when profiling (the GPU
- * benchmark), the device time of the kernels of the last execution.
+ * What every plan of one {@link TornadoKernels} shares: the device, and, when profiling (the
+ * benchmarks), the device time of the kernels of the last execution and the bytes all plans have
+ * moved so far (TornadoVM's profiler counts, headers and kernel argument frames included).
  */
-record DeviceContext(TornadoDevice device, boolean profile, AtomicLong lastKernelNanos) {
+record DeviceContext(TornadoDevice device, boolean profile, AtomicLong lastKernelNanos, AtomicLong bytesToDevice, AtomicLong bytesToHost) {
     DeviceContext(TornadoDevice device, boolean profile) {
-        this(device, profile, new AtomicLong(-1));
+        this(device, profile, new AtomicLong(-1), new AtomicLong(), new AtomicLong());
     }
 }

@@ -105,7 +105,11 @@ final class DevicePlan implements AutoCloseable {
      */
     void execute() {
         TornadoExecutionResult result = plan.execute();
-        if (context.profile()) context.lastKernelNanos().set(result.getProfilerResult().getDeviceKernelTime());
+        if (context.profile()) {
+            context.lastKernelNanos().set(result.getProfilerResult().getDeviceKernelTime());
+            context.bytesToDevice().addAndGet(result.getProfilerResult().getTotalBytesCopyIn());
+            context.bytesToHost().addAndGet(result.getProfilerResult().getTotalBytesCopyOut());
+        }
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.fusedit.tornado;
 
 import dev.fusedit.layers.Parameter;
+import dev.fusedit.model.fusedit.DeviceVelocities;
+import dev.fusedit.model.fusedit.DeviceVelocity;
 import dev.fusedit.model.fusedit.FuseDiT;
 import dev.fusedit.model.fusedit.FuseDiTConfig;
 import dev.fusedit.model.fusedit.TextContext;
@@ -38,18 +40,24 @@ class TornadoFuseDiTTest extends DeviceUnderTest {
     private FuseDiT model;
     private TornadoFuseDiT onDevice;
 
-    @BeforeAll
-    void model(@TempDir Path dir) throws IOException {
+    /** The test model's config.json in dir, with the given timestep_conditioning (JSON). */
+    private static Path writeConfig(Path dir, String timestepConditioning) throws IOException {
         Path config = dir.resolve("config.json");
         Files.writeString(config, """
                 {"model_type": "FuseDiT",
                  "base_config": {"model_type": "gemma2", "vocab_size": 11, "hidden_size": 20, "intermediate_size": 36,
                    "num_hidden_layers": 2, "num_attention_heads": 3, "num_key_value_heads": 1, "head_dim": 8,
                    "query_pre_attn_scalar": 8},
-                 "attention": "self", "pos_embed": "2d-rope", "timestep_conditioning": null, "qk_norm": true,
+                 "attention": "self", "pos_embed": "2d-rope", "timestep_conditioning": %s, "qk_norm": true,
                  "sandwich_norm": true, "shared_attention_layers": "all", "dit_num_hidden_layers": 2, "dit_hidden_size": 28,
                  "patch_size": %d, "in_channels": %d, "out_channels": %d, "sample_size": 6}
-                """.formatted(PATCH, CHANNELS, CHANNELS));
+                """.formatted(timestepConditioning, PATCH, CHANNELS, CHANNELS));
+        return config;
+    }
+
+    @BeforeAll
+    void model(@TempDir Path dir) throws IOException {
+        Path config = writeConfig(dir, "null");
         model = new FuseDiT(FuseDiTConfig.read(config));
         Rng rng = new Rng(11);
         for (Parameter p : model.namedParameters().values()) p.set(Pointwise.mul(rng.normal(p.shape()), 0.3));
@@ -78,6 +86,20 @@ class TornadoFuseDiTTest extends DeviceUnderTest {
         Tensor actual = onDevice.velocity(latents, t, text).contiguous();
         assertThat(actual.shape()).isEqualTo(expected.shape());
         assertClose("device velocity", actual.data(), expected.data(), expected.numel(), 1e-4);
+    }
+
+    @Test
+    void samplingFindsTheBlockGraphsThroughTheServiceSeamAndNamesWhyAModelCannotUseThem() throws IOException {
+        DeviceVelocities.Choice found = DeviceVelocities.open(model, device);
+        try (DeviceVelocity v = found.velocity()) {
+            assertThat(v).isInstanceOf(TornadoFuseDiT.class);
+            assertThat(found.logLine()).contains("per-block task graphs");
+        }
+        FuseDiTConfig adaLn = FuseDiTConfig.read(writeConfig(Files.createTempDirectory("adaln"), "\"adaln-zero\""));
+        DeviceVelocities.Choice refused = DeviceVelocities.open(new FuseDiT(adaLn), device);
+        assertThat(refused.velocity()).isNull();
+        assertThat(refused.logLine()).contains("kernel by kernel").contains("timestep_conditioning ADALN_ZERO");
+        assertThat(DeviceVelocities.open(model, ScalarKernels.F32).logLine()).isNull();
     }
 
     @Test
