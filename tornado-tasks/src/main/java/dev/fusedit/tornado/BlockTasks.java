@@ -26,22 +26,35 @@ final class BlockTasks {
         }
     }
 
+    /** The arrays a layer computes into: one set, reused by every block of the plan (their values do not outlive a block). */
+    record Scratch(FloatArray normed, FloatArray rstd, FloatArray q, FloatArray k, FloatArray v, FloatArray attended, FloatArray lse,
+                   FloatArray update, FloatArray gate, FloatArray up, FloatArray act) {
+        static Scratch allocate(FuseDiTConfig c, Sizes s) {
+            var base = c.base();
+            int rows = s.rows(), hidden = c.ditHiddenSize(), heads = base.numAttentionHeads(), kv = base.numKeyValueHeads() * base.headDim();
+            int inter = base.intermediateSize(), qWidth = heads * base.headDim();
+            return new Scratch(new FloatArray(rows * hidden), new FloatArray(rows * heads), new FloatArray(rows * qWidth),
+                    new FloatArray(rows * kv), new FloatArray(rows * kv), new FloatArray(rows * qWidth), new FloatArray(rows * heads),
+                    new FloatArray(rows * hidden), new FloatArray(rows * inter), new FloatArray(rows * inter), new FloatArray(rows * inter));
+        }
+
+        FloatArray[] arrays() {
+            return new FloatArray[] {normed, rstd, q, k, v, attended, lse, update, gate, up, act};
+        }
+    }
+
     /**
      * Appends layer {@code layer}'s tasks to {@code g}: x [B·N, H] is updated in place; jointK and
      * jointV [B, L+N, kvHeads·D] hold the text rows already; mask [B, N, L+N]; cos, sin [B, N, D].
      */
-    static void add(GraphTasks g, DiTLayer layer, FuseDiTConfig c, Sizes s, FloatArray x, FloatArray jointK, FloatArray jointV,
+    static void add(GraphTasks g, DiTLayer layer, FuseDiTConfig c, Sizes s, FloatArray x, Scratch t, FloatArray jointK, FloatArray jointV,
                     FloatArray mask, FloatArray cos, FloatArray sin) {
         var base = c.base();
         int rows = s.rows(), hidden = c.ditHiddenSize(), heads = base.numAttentionHeads(), kvHeads = base.numKeyValueHeads();
         int headDim = base.headDim(), inter = base.intermediateSize(), joint = s.text() + s.tokens();
         var attn = layer.selfAttn;
-
-        FloatArray normed = new FloatArray(rows * hidden), rstd = new FloatArray(rows * heads);
-        FloatArray q = new FloatArray(rows * heads * headDim), k = new FloatArray(rows * kvHeads * headDim), v = new FloatArray(rows * kvHeads * headDim);
-        FloatArray attended = new FloatArray(rows * heads * headDim), lse = new FloatArray(rows * heads);
-        FloatArray update = new FloatArray(rows * hidden);
-        FloatArray gate = new FloatArray(rows * inter), up = new FloatArray(rows * inter), act = new FloatArray(rows * inter);
+        FloatArray normed = t.normed(), rstd = t.rstd(), q = t.q(), k = t.k(), v = t.v(), attended = t.attended(), lse = t.lse();
+        FloatArray update = t.update(), gate = t.gate(), up = t.up(), act = t.act();
 
         norm(g, layer.inputLayernorm, rows, x, normed, rstd);
         RopeShape qRope = new RopeShape(s.batch(), s.tokens(), heads, headDim, s.batch());

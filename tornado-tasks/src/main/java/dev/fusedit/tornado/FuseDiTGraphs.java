@@ -1,11 +1,8 @@
 package dev.fusedit.tornado;
 
 import dev.fusedit.layers.Conv2d;
-import dev.fusedit.layers.Linear;
 import dev.fusedit.layers.Parameter;
-import dev.fusedit.layers.RmsNorm;
 import dev.fusedit.layers.RopeTables;
-import dev.fusedit.model.fusedit.DiTLayer;
 import dev.fusedit.model.fusedit.FuseDiT;
 import dev.fusedit.model.fusedit.FuseDiTConfig;
 import dev.fusedit.model.fusedit.FusionLayout;
@@ -72,6 +69,7 @@ final class FuseDiTGraphs implements AutoCloseable {
             return "timestep_conditioning " + c.timestepConditioning() + " (only the unconditioned final recipe runs as block graphs)";
         if (c.posEmbed() == FuseDiTConfig.PosEmbed.APE) return "pos_embed ape (block graphs rotate with RoPE)";
         if (c.textModulationEmbedsDim() > 0) return "text modulation embeddings";
+        if (c.ditNumHiddenLayers() == 0) return "no DiT layers";
         return null;
     }
 
@@ -110,40 +108,53 @@ final class FuseDiTGraphs implements AutoCloseable {
         embed.persist(x);
         graphs.add(embed);
 
+        // What the graphs hand on from one to the next (after the first text graph made mask, cos and sin):
+        // x, the image-rows mask and RoPE tables, and one set of scratch arrays that every block reuses.
+        BlockTasks.Sizes sizes = new BlockTasks.Sizes(b, tokens, text);
+        BlockTasks.Scratch scratch = BlockTasks.Scratch.allocate(c, sizes);
+        FloatArray mask = new FloatArray(maskIn.getSize()), cos = new FloatArray(cosIn.getSize()), sin = new FloatArray(sinIn.getSize());
+        List<Object> carried = new ArrayList<>(List.of(x, mask, cos, sin));
+        carried.addAll(List.of(scratch.arrays()));
+        Object[] handedOn = carried.toArray();
+
         String previous = embed.name();
         for (int i = 0; i < layers; i++) {
-            DiTLayer layer = model.dit.layers.get(i);
             // The text graph: per prompt batch, what every step of block i reads.
             FloatArray keysIn = new FloatArray(b * text * kvWidth), valuesIn = new FloatArray(b * text * kvWidth);
             textKeys.add(keysIn);
             textValues.add(valuesIn);
             FloatArray jointK = new FloatArray(b * joint * kvWidth), jointV = new FloatArray(b * joint * kvWidth);
-            FloatArray mask = new FloatArray(maskIn.getSize()), cos = new FloatArray(cosIn.getSize()), sin = new FloatArray(sinIn.getSize());
             GraphTasks textGraph = new GraphTasks("fuseditText" + i);
-            textGraph.consume(previous, x).everyExecution(keysIn, valuesIn, maskIn, cosIn, sinIn);
+            if (i == 0) textGraph.consume(previous, x).everyExecution(maskIn, cosIn, sinIn);
+            else textGraph.consume(previous, handedOn);
+            textGraph.everyExecution(keysIn, valuesIn);
             textGraph.copyRows(b, text, joint, 0, kvWidth, keysIn, jointK);
             textGraph.copyRows(b, text, joint, 0, kvWidth, valuesIn, jointV);
-            textGraph.copyRows(1, 1, 1, 0, maskIn.getSize(), maskIn, mask);
-            textGraph.copyRows(1, 1, 1, 0, cosIn.getSize(), cosIn, cos);
-            textGraph.copyRows(1, 1, 1, 0, sinIn.getSize(), sinIn, sin);
-            textGraph.persist(x, jointK, jointV, mask, cos, sin);
+            if (i == 0) {
+                textGraph.copyRows(1, 1, 1, 0, maskIn.getSize(), maskIn, mask);
+                textGraph.copyRows(1, 1, 1, 0, cosIn.getSize(), cosIn, cos);
+                textGraph.copyRows(1, 1, 1, 0, sinIn.getSize(), sinIn, sin);
+                textGraph.persist(x, mask, cos, sin);
+            } else {
+                textGraph.persist(handedOn);
+            }
+            textGraph.persist(jointK, jointV);
             graphs.add(textGraph);
 
             GraphTasks block = new GraphTasks("fuseditBlock" + i);
-            block.consume(previous, x).consume(textGraph.name(), x, jointK, jointV, mask, cos, sin);
-            BlockTasks.add(block, layer, c, new BlockTasks.Sizes(b, tokens, text), x, jointK, jointV, mask, cos, sin);
-            block.persist(x);
+            // block 0 makes the scratch arrays; later blocks take them over with x
+            block.consume(previous, i == 0 ? new Object[] {x} : handedOn);
+            block.consume(textGraph.name(), i == 0 ? new Object[] {x, mask, cos, sin} : handedOn).consume(textGraph.name(), jointK, jointV);
+            BlockTasks.add(block, model.dit.layers.get(i), c, sizes, x, scratch, jointK, jointV, mask, cos, sin);
+            block.persist(handedOn);
             graphs.add(block);
             previous = block.name();
         }
 
         GraphTasks head = new GraphTasks("fuseditHead");
-        RmsNorm normOut = model.dit.normOut;
-        Linear proj = model.dit.projOut;
-        FloatArray normed = new FloatArray(rows * hidden), rstd = new FloatArray(rows);
-        head.consume(previous, x);
-        BlockTasks.norm(head, normOut, rows, x, normed, rstd);
-        BlockTasks.linear(head, proj, rows, normed, velocityOut);
+        head.consume(previous, handedOn);
+        BlockTasks.norm(head, model.dit.normOut, rows, x, scratch.normed(), scratch.rstd());
+        BlockTasks.linear(head, model.dit.projOut, rows, scratch.normed(), velocityOut);
         head.toHost(velocityOut);
         graphs.add(head);
 
