@@ -8,8 +8,6 @@ import dev.fusedit.model.fusedit.FuseDiTConfig;
 import dev.fusedit.model.fusedit.FusionLayout;
 import dev.fusedit.model.fusedit.TextContext;
 import dev.fusedit.tensor.Tensor;
-import dev.fusedit.tensor.kernels.AttentionShape;
-import dev.fusedit.tensor.kernels.RopeShape;
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
@@ -38,10 +36,14 @@ import java.util.List;
  *   1 + 2L     head:    norm_out, proj_out → the patch-space velocity out (every execution)
  * </pre>
  * Every weight, dims and scalar array is sent on its graph's first execution only
- * ({@code FIRST_EXECUTION}) and stays on the device. x passes from graph to graph on the device
- * (persistOnDevice / consumeFromDevice), as do the text graphs' buffers to their block. A step
- * runs embed, block 0..L−1, head; a step with a new text context runs text i just before block
- * i (each block takes x from the graph that ran just before it, so both orders chain x).
+ * ({@code FIRST_EXECUTION}) and stays on the device. x, the mask, the RoPE tables and one set of
+ * scratch arrays pass from graph to graph on the device (persistOnDevice / consumeFromDevice;
+ * the first text graph makes the mask and tables, block 0 the scratch arrays), and each text
+ * graph hands its block the [text ; image] key and value buffers. A step runs embed, block
+ * 0..L−1, head; a step with a new text context runs text i just before block i. A graph takes
+ * what it consumes from the graph that ran just before it (TornadoVM links the device buffers
+ * then and keeps them linked), and each block names both its possible predecessors, so both
+ * orders chain.
  */
 final class FuseDiTGraphs implements AutoCloseable {
 
@@ -52,7 +54,7 @@ final class FuseDiTGraphs implements AutoCloseable {
     record Transfers(long toDevice, long toHost) {}
 
     final Shape shape;
-    private final int tokens, hidden, patchIn, patchOut, layers;
+    private final int tokens, layers;
     private final FloatArray patchesIn, velocityOut;
     private final List<FloatArray> textKeys = new ArrayList<>(), textValues = new ArrayList<>();
     private final FloatArray maskIn, cosIn, sinIn;
@@ -82,9 +84,7 @@ final class FuseDiTGraphs implements AutoCloseable {
         var base = c.base();
         int b = shape.batch(), p = c.patchSize();
         tokens = shape.gridH() * shape.gridW();
-        hidden = c.ditHiddenSize();
-        patchIn = c.inChannels() * p * p;
-        patchOut = c.outChannels() * p * p;
+        int hidden = c.ditHiddenSize(), patchIn = c.inChannels() * p * p, patchOut = c.outChannels() * p * p;
         layers = model.dit.layers.size();
         int rows = b * tokens, heads = base.numAttentionHeads(), kvHeads = base.numKeyValueHeads(), headDim = base.headDim();
         int text = shape.textLength(), joint = text + tokens, kvWidth = kvHeads * headDim;

@@ -11,7 +11,8 @@ import dev.fusedit.tensor.Tensor;
  *
  * <p>What crosses to the device: the weights once, a text context once when it is first seen
  * (its keys, values, mask and RoPE tables), and per call only the latents; the velocity comes
- * back. Not thread-safe: one call at a time.
+ * back. The weights are read when the device copy is made: a model whose weights change later
+ * (training) needs a new one. Not thread-safe: one call at a time.
  */
 public interface DeviceVelocity extends AutoCloseable {
 
