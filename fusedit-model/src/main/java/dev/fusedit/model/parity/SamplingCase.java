@@ -34,8 +34,11 @@ final class SamplingCase {
                 throw new IOException(c.name() + ": kind 'sampling' needs a FuseDiT transformer, the config says model_type " + ckpt.config().modelType());
             double guidance = in.get("guidance_scale").to(DType.F32).item();
             int steps = (int) in.get("num_inference_steps").item();
-            Denoiser.Result r = new Denoiser(ckpt.fuseDiT(), scheduler).denoise(in.get("initial_latents"), in.get("input_ids"),
-                    ParityInputs.intRows(in.get("attention_mask")), guidance, steps, null);
+            Denoiser.Result r;
+            try (Denoiser denoiser = new Denoiser(ckpt.fuseDiT(), scheduler)) {
+                r = denoiser.denoise(in.get("initial_latents"), in.get("input_ids"),
+                        ParityInputs.intRows(in.get("attention_mask")), guidance, steps, null);
+            }
             out.put("final_latents", r.latents());
             float[] sigmas = r.schedule().sigmas(), timesteps = r.schedule().timesteps();
             out.put("sigmas", Tensor.of(sigmas, sigmas.length));
