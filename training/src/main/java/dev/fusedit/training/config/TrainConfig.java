@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.model.config.ConfigReader;
+import dev.fusedit.training.optim.LearningRate;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -128,8 +129,7 @@ public record TrainConfig(
             ConfigReader l = top.object("lr_scheduler");
             l.allowOnly(Set.of("name", "num_warmup_steps"), Set.of(), ignored::add);
             lr = new LrScheduler(l.optString("name", "constant"), l.optInt("num_warmup_steps", 0));
-            l.check(lr.name().equals("constant") || lr.name().equals("constant_with_warmup"), "name",
-                    "expected constant or constant_with_warmup, got " + lr.name());
+            l.check(LearningRate.NAMES.contains(lr.name()), "name", "expected one of " + String.join(", ", LearningRate.NAMES) + ", got " + lr.name());
         }
 
         ConfigReader d = top.object("data");
