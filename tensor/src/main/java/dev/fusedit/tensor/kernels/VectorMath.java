@@ -139,14 +139,14 @@ public final class VectorMath {
     }
 
     /**
-     * {@link #sum} of a vector stored in lanes (its first {@link VectorWidth#LANES} floats, which
-     * this overwrites), added in the same order, so with the same result. For a kernel whose loop
+     * {@link #sum} of a vector stored in a[from ..+ {@link VectorWidth#LANES}] (which this
+     * overwrites), added in the same order, so with the same result. For a kernel whose loop
      * leaves no room to inline a call taking a vector (see {@link #exp}'s note).
      */
-    public static float sum(float[] lanes) {
+    public static float sum(float[] a, int from) {
         for (int half = VectorWidth.LANES / 2; half >= 1; half /= 2)
-            for (int i = 0; i < half; i++) lanes[i] += lanes[i + half];
-        return lanes[0];
+            for (int i = from; i < from + half; i++) a[i] += a[i + half];
+        return a[from];
     }
 
     private static final float SMALL = 0.25f;

@@ -476,7 +476,7 @@ final class VectorRowKernels {
             acc = acc.add(e0).add(e1);
         }
         acc.intoArray(lanes, 0);
-        float sum = VectorMath.sum(lanes);
+        float sum = VectorMath.sum(lanes, 0);
         if (c < vectorEnd) {
             sum += expVector(x, out, base + c, max, lanes);
             c += L;
@@ -494,7 +494,7 @@ final class VectorRowKernels {
         FloatVector e = VectorMath.exp2(FloatVector.fromMemorySegment(F, x, at * Float.BYTES, ORDER).sub(max).mul(V_LOG2E));
         e.intoMemorySegment(out, at * Float.BYTES, ORDER);
         e.intoArray(lanes, 0);
-        return VectorMath.sum(lanes);
+        return VectorMath.sum(lanes, 0);
     }
 
     /** out[base ..+cols] *= inv. */
