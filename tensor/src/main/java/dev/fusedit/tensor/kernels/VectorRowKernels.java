@@ -115,39 +115,45 @@ final class VectorRowKernels {
         float sign = inverse ? -1f : 1f;
         // one "row" is one (batch, position): all heads share its cos/sin row
         parallel((long) s.batch() * seq, (long) heads * D, (chunk, from, to) -> {
+            float[] signedSin = new float[D], firstHalf = new float[D / 2];
             for (long bt = from; bt < to; bt++) {
                 long cs = ((sharedTable ? 0 : bt / seq) * seq + bt % seq) * D;
-                ropePosition(x, cos, sin, out, bt * heads * D, cs, heads, D, sign);
+                ropePosition(x, cos, sin, out, bt * heads * D, cs, heads, D, sign, signedSin, firstHalf);
             }
         });
     }
 
     /**
-     * RoPE of the heads vectors of one position starting at base, which share the cos/sin row at cs.
-     * Heads run innermost: each slice of the cos/sin row is loaded (and its sin signed) once for all
-     * heads instead of once per head, so an output vector costs two loads instead of five.
+     * RoPE of the heads vectors of one position starting at base, which share the cos/sin row at
+     * cs. Each head's output is written front to back: its first half, then its second, with x's
+     * first half kept in firstHalf (L1) for the second pass, since out may be x. Writing both halves
+     * as they are computed makes two store streams half a head apart, and one stream in order was
+     * 1.4x faster here (a row kernel's stores are its larger cost: each first reads the line it
+     * writes). The position's sin row times sign goes to signedSin once for all heads.
      */
     private static void ropePosition(MemorySegment x, MemorySegment cos, MemorySegment sin, MemorySegment out,
-                                     long base, long cs, int heads, int D, float sign) {
-        int half = D / 2, d = 0;
-        for (int vectorEnd = VectorWidth.loopBound(half); d < vectorEnd; d += L) {
-            FloatVector c1 = load(cos, cs + d), c2 = load(cos, cs + d + half);
-            FloatVector s1 = load(sin, cs + d).mul(sign), s2 = load(sin, cs + d + half).mul(sign);
-            for (int h = 0; h < heads; h++) {
-                long at = base + (long) h * D + d;
-                FloatVector x1 = load(x, at), x2 = load(x, at + half);
-                store(x1.mul(c1).sub(x2.mul(s1)), out, at);
-                store(x2.mul(c2).add(x1.mul(s2)), out, at + half);
+                                     long base, long cs, int heads, int D, float sign, float[] signedSin, float[] firstHalf) {
+        int half = D / 2, vectorEnd = VectorWidth.loopBound(half), rowEnd = VectorWidth.loopBound(D), d = 0;
+        for (; d < rowEnd; d += L) load(sin, cs + d).mul(sign).intoArray(signedSin, d);
+        for (; d < D; d++) signedSin[d] = sign * get(sin, cs + d);
+        for (int h = 0; h < heads; h++) {
+            long at = base + (long) h * D;
+            for (d = 0; d < vectorEnd; d += L) {
+                FloatVector x1 = load(x, at + d), x2 = load(x, at + d + half);
+                x1.intoArray(firstHalf, d);
+                store(x1.mul(load(cos, cs + d)).sub(x2.mul(FloatVector.fromArray(F, signedSin, d))), out, at + d);
             }
-        }
-        for (; d < half; d++) {
-            float c1 = get(cos, cs + d), c2 = get(cos, cs + d + half), s1 = sign * get(sin, cs + d), s2 = sign * get(sin, cs + d + half);
-            for (int h = 0; h < heads; h++) {
-                long at = base + (long) h * D + d;
-                float x1 = get(x, at), x2 = get(x, at + half);
-                put(out, at, x1 * c1 - x2 * s1);
-                put(out, at + half, x2 * c2 + x1 * s2);
+            for (; d < half; d++) {
+                float x1 = get(x, at + d);
+                firstHalf[d] = x1;
+                put(out, at + d, x1 * get(cos, cs + d) - get(x, at + d + half) * signedSin[d]);
             }
+            for (d = 0; d < vectorEnd; d += L) {
+                FloatVector x1 = FloatVector.fromArray(F, firstHalf, d), x2 = load(x, at + half + d);
+                store(x2.mul(load(cos, cs + half + d)).add(x1.mul(FloatVector.fromArray(F, signedSin, half + d))), out, at + half + d);
+            }
+            for (; d < half; d++)
+                put(out, at + half + d, get(x, at + half + d) * get(cos, cs + half + d) + firstHalf[d] * signedSin[half + d]);
         }
     }
 
