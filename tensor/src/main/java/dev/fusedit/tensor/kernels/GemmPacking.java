@@ -32,6 +32,15 @@ final class GemmPacking {
     static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
+    /**
+     * Rows of an untransposed B (k steps) packed per pass across the panels. Panel by panel, each
+     * row contributes one NR-wide piece and the next row's piece is a row stride away, a new page
+     * for the model's widths, where no prefetcher follows: packing ran at 3 GB/s, half the time of
+     * a 64-row product. A pass over eight rows reads eight streams front to back instead (2.5x
+     * faster here); the rows of a pass stay in L1 from one panel to the next.
+     */
+    static final int ROWS_PER_PASS = 8;
+
     /** k steps a stored-transposed A is copied in at a time: one cache line of each packed row. */
     static final int TRANSPOSE_STEPS = 16;
 
@@ -73,30 +82,33 @@ final class GemmPacking {
     static void packB(MemorySegment b, long offB, int ldb, boolean transB, int k, int jc, int nc,
                       int jpFrom, int jpTo, int panels, int nr, int kcBlock, float[] dst, float[] scratch) {
         int kBlocks = (k + kcBlock - 1) / kcBlock;
+        if (!transB) {
+            for (int q = 0; q < kBlocks; q++) {
+                int kc = Math.min(kcBlock, k - q * kcBlock);
+                for (int p0 = 0; p0 < kc; p0 += ROWS_PER_PASS)
+                    for (int jp = jpFrom; jp < jpTo; jp++) {
+                        int j0 = jp * nr, cols = Math.min(nr, nc - j0), base = (q * panels + jp) * kcBlock * nr;
+                        for (int p = p0, p1 = Math.min(kc, p0 + ROWS_PER_PASS); p < p1; p++) {
+                            long src = (offB + (long) (q * kcBlock + p) * ldb + jc + j0) * Float.BYTES;
+                            copyRow(b, src, dst, base + p * nr, cols, nr);
+                        }
+                    }
+            }
+            return;
+        }
         for (int jp = jpFrom; jp < jpTo; jp++) {
             int j0 = jp * nr;
             int cols = Math.min(nr, nc - j0);
-            if (!transB) {
+            // B is stored n×k: column j of op(B) is contiguous along k. Copy it whole, then scatter
+            // it down the panel (stride NR) block by block.
+            for (int j = 0; j < nr; j++) {
+                if (j < cols) MemorySegment.copy(b, FLOAT, (offB + (long) (jc + j0 + j) * ldb) * Float.BYTES, scratch, 0, k);
                 for (int q = 0; q < kBlocks; q++) {
-                    int base = (q * panels + jp) * kcBlock * nr;
+                    int base = (q * panels + jp) * kcBlock * nr + j;
                     int kc = Math.min(kcBlock, k - q * kcBlock);
-                    for (int p = 0; p < kc; p++) {
-                        long src = (offB + (long) (q * kcBlock + p) * ldb + jc + j0) * Float.BYTES;
-                        copyRow(b, src, dst, base + p * nr, cols, nr);
-                    }
-                }
-            } else {
-                // B is stored n×k: column j of op(B) is contiguous along k. Copy it whole, then scatter
-                // it down the panel (stride NR) block by block.
-                for (int j = 0; j < nr; j++) {
-                    if (j < cols) MemorySegment.copy(b, FLOAT, (offB + (long) (jc + j0 + j) * ldb) * Float.BYTES, scratch, 0, k);
-                    for (int q = 0; q < kBlocks; q++) {
-                        int base = (q * panels + jp) * kcBlock * nr + j;
-                        int kc = Math.min(kcBlock, k - q * kcBlock);
-                        int from = q * kcBlock;
-                        if (j < cols) for (int p = 0; p < kc; p++) dst[base + p * nr] = scratch[from + p];
-                        else for (int p = 0; p < kc; p++) dst[base + p * nr] = 0f;
-                    }
+                    int from = q * kcBlock;
+                    if (j < cols) for (int p = 0; p < kc; p++) dst[base + p * nr] = scratch[from + p];
+                    else for (int p = 0; p < kc; p++) dst[base + p * nr] = 0f;
                 }
             }
         }
@@ -106,29 +118,32 @@ final class GemmPacking {
     static void packBBf16(MemorySegment b, long offB, int ldb, boolean transB, int k, int jc, int nc,
                           int jpFrom, int jpTo, int panels, int nr, int kcBlock, float[] dst, float[] scratch) {
         int kBlocks = (k + kcBlock - 1) / kcBlock;
+        if (!transB) {
+            for (int q = 0; q < kBlocks; q++) {
+                int kc = Math.min(kcBlock, k - q * kcBlock);
+                for (int p0 = 0; p0 < kc; p0 += ROWS_PER_PASS)
+                    for (int jp = jpFrom; jp < jpTo; jp++) {
+                        int j0 = jp * nr, cols = Math.min(nr, nc - j0), base = (q * panels + jp) * kcBlock * nr;
+                        for (int p = p0, p1 = Math.min(kc, p0 + ROWS_PER_PASS); p < p1; p++) {
+                            int at = base + p * nr;
+                            Bf16Widening.widen(b, (offB + (long) (q * kcBlock + p) * ldb + jc + j0) * Short.BYTES, dst, at, cols);
+                            if (cols < nr) Arrays.fill(dst, at + cols, at + nr, 0f);
+                        }
+                    }
+            }
+            return;
+        }
         for (int jp = jpFrom; jp < jpTo; jp++) {
             int j0 = jp * nr;
             int cols = Math.min(nr, nc - j0);
-            if (!transB) {
+            for (int j = 0; j < nr; j++) {
+                if (j < cols) Bf16Widening.widen(b, (offB + (long) (jc + j0 + j) * ldb) * Short.BYTES, scratch, 0, k);
                 for (int q = 0; q < kBlocks; q++) {
-                    int base = (q * panels + jp) * kcBlock * nr;
+                    int base = (q * panels + jp) * kcBlock * nr + j;
                     int kc = Math.min(kcBlock, k - q * kcBlock);
-                    for (int p = 0; p < kc; p++) {
-                        int at = base + p * nr;
-                        Bf16Widening.widen(b, (offB + (long) (q * kcBlock + p) * ldb + jc + j0) * Short.BYTES, dst, at, cols);
-                        if (cols < nr) Arrays.fill(dst, at + cols, at + nr, 0f);
-                    }
-                }
-            } else {
-                for (int j = 0; j < nr; j++) {
-                    if (j < cols) Bf16Widening.widen(b, (offB + (long) (jc + j0 + j) * ldb) * Short.BYTES, scratch, 0, k);
-                    for (int q = 0; q < kBlocks; q++) {
-                        int base = (q * panels + jp) * kcBlock * nr + j;
-                        int kc = Math.min(kcBlock, k - q * kcBlock);
-                        int from = q * kcBlock;
-                        if (j < cols) for (int p = 0; p < kc; p++) dst[base + p * nr] = scratch[from + p];
-                        else for (int p = 0; p < kc; p++) dst[base + p * nr] = 0f;
-                    }
+                    int from = q * kcBlock;
+                    if (j < cols) for (int p = 0; p < kc; p++) dst[base + p * nr] = scratch[from + p];
+                    else for (int p = 0; p < kc; p++) dst[base + p * nr] = 0f;
                 }
             }
         }
