@@ -556,7 +556,7 @@ final class VectorGemm {
     private void matvecBf16(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c, int bt, boolean parallel) {
         int m = s.m(), n = s.n(), k = s.k();
         long offA = bt * s.strideA(), offB = bt * s.strideB(), offC = bt * s.strideC();
-        // rows[0, m·k): op(A) untransposed; rows[m·k, 2·m·k): the same rows split for pairedDot (see splitPairs)
+        // rows[0, m·k): op(A) untransposed; rows[m·k, 2·m·k): the same rows reordered by splitPairs for dotColumnsBf16
         float[] rows = workspaces.get().rowsA(2 * m * k);
         if (!s.transA()) {
             MemorySegment.copy(a, FLOAT, offA * Float.BYTES, rows, 0, m * k);

@@ -335,8 +335,8 @@ final class VectorRowKernels {
      * The element-wise loops with an exp (GeGLU, softmax) take two vectors per step. Each vector's
      * exp is one long dependency chain; with one chain per step the core runs out of room for
      * waiting operations before it reaches the next step's loads, and both the arithmetic and the
-     * memory stream stall (measured here: 1.3x faster from cache, 1.6-2x from memory with two).
-     * Four per step is slower again (registers run out).
+     * memory stream stall (measured here: 1.3x faster from cache, 1.6-2x from memory with two;
+     * four per step measured slower again).
      */
 
     void geglu(long n, MemorySegment gate, MemorySegment up, MemorySegment out) {
