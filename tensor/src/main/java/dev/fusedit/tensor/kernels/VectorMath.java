@@ -28,13 +28,18 @@ public final class VectorMath {
     private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
     /**
      * 1.5·2^23 + 127. Adding it to t (|t| < 2^22) rounds t to an integer n and leaves n + 127 (the
-     * biased exponent of 2^n, in [1, 254] for the clamped arguments) in the low bits of the sum,
+     * biased exponent of 2^n, in [0, 254] for the clamped arguments) in the low bits of the sum,
      * whose 9 bits above the mantissa are clear, so the sum's bits shifted left by 23 are 2^n.
      */
     private static final float ROUND_BIASED = 12582912f + 127;
-    private static final float MIN_ARG = -87.33654f, MAX_ARG = 88.0f;
-    /** exp2's range: 2^-126 is float's smallest normal, 2^127·√2 its largest reachable value. */
-    private static final float MIN_ARG2 = -126f, MAX_ARG2 = 127f;
+    /**
+     * The arguments are clamped to [MIN_ARG2, MAX_ARG2] (for exp, the same times ln 2). At the low
+     * end n = −127, whose biased exponent 0 makes 2^n, as built from the bits, exactly 0: so the
+     * result is 0 below about 2^-126.5 (float's smallest normal is 2^-126) without a compare and
+     * blend. At the high end, 2^127·√2 is the largest value reached.
+     */
+    private static final float MIN_ARG2 = -127f, MAX_ARG2 = 127f;
+    private static final float MIN_ARG = -88.02969f, MAX_ARG = 88.0f;
 
     /*
      * The constants as vectors of the kernels' species. A float argument (x.mul(0.5f)) makes C2
@@ -67,43 +72,37 @@ public final class VectorMath {
      * every vector passed to it was boxed on the heap.
      */
 
-    /**
-     * e^x per lane, x of species {@link VectorWidth#F}; 0 below e^-87.3 (float's smallest normal),
-     * +inf stays out of reach (inputs clamped at 88).
-     */
+    /** e^x per lane, x of species {@link VectorWidth#F}; 0 below about e^-87.7, inputs clamped at 88. */
     public static FloatVector exp(FloatVector x) {
-        FloatVector cx = x.min(V_MAX_ARG); // lanes below MIN_ARG compute garbage and are replaced by 0
+        FloatVector cx = x.max(V_MIN_ARG).min(V_MAX_ARG);
         FloatVector shifted = cx.fma(V_LOG2E, V_ROUND_BIASED);
         // r = x − n·ln 2 in [−ln2/2, ln2/2], ln 2 in two parts so that n·LN2_HI is exact
         FloatVector n = shifted.sub(V_ROUND_BIASED);
         FloatVector r = n.fma(V_NEG_LN2_LO, n.fma(V_NEG_LN2_HI, cx));
         FloatVector er = polynomial(r, E1, E2, E3, E4, E5, E6);
-        FloatVector twoN = shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return er.mul(twoN).blend(ZERO, x.compare(VectorOperators.LT, V_MIN_ARG));
+        return er.mul(shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
     }
 
-    /** 2^t per lane (species {@link VectorWidth#F}); 0 below 2^-126, inputs clamped at 127. */
+    /** 2^t per lane (species {@link VectorWidth#F}); 0 below about 2^-126.5, inputs clamped at 127. */
     public static FloatVector exp2(FloatVector t) {
-        FloatVector ct = t.min(V_MAX_ARG2); // lanes below MIN_ARG2 compute garbage and are replaced by 0
+        FloatVector ct = t.max(V_MIN_ARG2).min(V_MAX_ARG2);
         FloatVector shifted = ct.add(V_ROUND_BIASED);
         FloatVector f = ct.sub(shifted.sub(V_ROUND_BIASED)); // exact, in [−1/2, 1/2]
         FloatVector pf = polynomial(f, P1, P2, P3, P4, P5, P6);
-        FloatVector twoN = shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return pf.mul(twoN).blend(ZERO, t.compare(VectorOperators.LT, V_MIN_ARG2));
+        return pf.mul(shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
     }
 
     /**
-     * 1 + 2^t per lane (species {@link VectorWidth#F}), the denominator of the logistic function;
-     * t is clamped to [−126, 127], where 1 + 2^t is 1 or far past any use. The add rides in the
-     * last multiply-add.
+     * 1 + 2^t per lane (species {@link VectorWidth#F}), the denominator of the logistic function,
+     * with the add in exp2's last multiply; t is clamped to [−127, 127], where 1 + 2^t is 1 or far
+     * past any use.
      */
     public static FloatVector onePlusExp2(FloatVector t) {
         FloatVector ct = t.max(V_MIN_ARG2).min(V_MAX_ARG2);
         FloatVector shifted = ct.add(V_ROUND_BIASED);
         FloatVector f = ct.sub(shifted.sub(V_ROUND_BIASED));
         FloatVector pf = polynomial(f, P1, P2, P3, P4, P5, P6);
-        FloatVector twoN = shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return pf.fma(twoN, ONE);
+        return pf.fma(shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats(), ONE);
     }
 
     /** 1 + c1·r + ... + c6·r⁶ in Estrin's form: (1 + c1·r) + r²·((c2 + c3·r) + r²·((c4 + c5·r) + r²·c6)). */
