@@ -448,17 +448,26 @@ final class VectorRowKernels {
         });
     }
 
-    /** The row's largest element. Two running maxima: Java's max (NaN and −0 aware) is several instructions long, and one chain of them would bound the loop. */
+    /**
+     * The row's largest element (NaN and the sign of zero aside: a NaN makes the row's sum, so
+     * every output, NaN anyway). Kept by compare and blend, two instructions, where Java's max,
+     * which must propagate NaN and order −0 below +0, takes several; two running maxima, so that
+     * no single chain of them bounds the loop.
+     */
     private static float rowMax(MemorySegment x, long base, int cols) {
         int vectorEnd = VectorWidth.loopBound(cols), c = 0;
         float max = Float.NEGATIVE_INFINITY;
         if (vectorEnd > 0) {
             FloatVector m0 = load(x, base), m1 = m0;
             for (c = L; c + 2 * L <= vectorEnd; c += 2 * L) {
-                m0 = m0.max(load(x, base + c));
-                m1 = m1.max(load(x, base + c + L));
+                FloatVector v0 = load(x, base + c), v1 = load(x, base + c + L);
+                m0 = m0.blend(v0, m0.compare(VectorOperators.LT, v0));
+                m1 = m1.blend(v1, m1.compare(VectorOperators.LT, v1));
             }
-            for (; c < vectorEnd; c += L) m0 = m0.max(load(x, base + c));
+            for (; c < vectorEnd; c += L) {
+                FloatVector v = load(x, base + c);
+                m0 = m0.blend(v, m0.compare(VectorOperators.LT, v));
+            }
             max = m0.max(m1).reduceLanes(VectorOperators.MAX);
         }
         for (; c < cols; c++) max = Math.max(max, get(x, base + c));
