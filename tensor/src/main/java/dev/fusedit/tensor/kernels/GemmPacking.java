@@ -32,6 +32,15 @@ final class GemmPacking {
     static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
+    /**
+     * Rows of an untransposed B (k steps) packed per pass across the panels. Panel by panel, each
+     * row contributes one NR-wide piece and the next row's piece is a row stride away, a new page
+     * for the model's widths, where no prefetcher follows: packing ran at 3 GB/s, half the time of
+     * a 64-row product. A pass over eight rows reads eight streams front to back instead (2.5x
+     * faster here); the rows of a pass stay in L1 from one panel to the next.
+     */
+    static final int ROWS_PER_PASS = 8;
+
     /** k steps a stored-transposed A is copied in at a time: one cache line of each packed row. */
     static final int TRANSPOSE_STEPS = 16;
 
@@ -72,75 +81,64 @@ final class GemmPacking {
      */
     static void packB(MemorySegment b, long offB, int ldb, boolean transB, int k, int jc, int nc,
                       int jpFrom, int jpTo, int panels, int nr, int kcBlock, float[] dst, float[] scratch) {
-        int kBlocks = (k + kcBlock - 1) / kcBlock;
-        for (int jp = jpFrom; jp < jpTo; jp++) {
-            int j0 = jp * nr;
-            int cols = Math.min(nr, nc - j0);
-            if (!transB) {
-                for (int q = 0; q < kBlocks; q++) {
-                    int base = (q * panels + jp) * kcBlock * nr;
-                    int kc = Math.min(kcBlock, k - q * kcBlock);
-                    for (int p = 0; p < kc; p++) {
-                        long src = (offB + (long) (q * kcBlock + p) * ldb + jc + j0) * Float.BYTES;
-                        copyRow(b, src, dst, base + p * nr, cols, nr);
-                    }
-                }
-            } else {
-                // B is stored n×k: column j of op(B) is contiguous along k. Copy it whole, then scatter
-                // it down the panel (stride NR) block by block.
-                for (int j = 0; j < nr; j++) {
-                    if (j < cols) MemorySegment.copy(b, FLOAT, (offB + (long) (jc + j0 + j) * ldb) * Float.BYTES, scratch, 0, k);
-                    for (int q = 0; q < kBlocks; q++) {
-                        int base = (q * panels + jp) * kcBlock * nr + j;
-                        int kc = Math.min(kcBlock, k - q * kcBlock);
-                        int from = q * kcBlock;
-                        if (j < cols) for (int p = 0; p < kc; p++) dst[base + p * nr] = scratch[from + p];
-                        else for (int p = 0; p < kc; p++) dst[base + p * nr] = 0f;
-                    }
-                }
-            }
-        }
+        pack(b, false, offB, ldb, transB, k, jc, nc, jpFrom, jpTo, panels, nr, kcBlock, dst, scratch);
     }
 
     /** {@link #packB} for a bfloat16 B (offB and ldb in bfloat16 elements), widened to float32. */
     static void packBBf16(MemorySegment b, long offB, int ldb, boolean transB, int k, int jc, int nc,
                           int jpFrom, int jpTo, int panels, int nr, int kcBlock, float[] dst, float[] scratch) {
+        pack(b, true, offB, ldb, transB, k, jc, nc, jpFrom, jpTo, panels, nr, kcBlock, dst, scratch);
+    }
+
+    /** {@link #packB} of a float32 or (bf16) bfloat16 B; offB and ldb count elements. */
+    private static void pack(MemorySegment b, boolean bf16, long offB, int ldb, boolean transB, int k, int jc, int nc,
+                             int jpFrom, int jpTo, int panels, int nr, int kcBlock, float[] dst, float[] scratch) {
         int kBlocks = (k + kcBlock - 1) / kcBlock;
+        if (!transB) {
+            for (int q = 0; q < kBlocks; q++) {
+                int kc = Math.min(kcBlock, k - q * kcBlock);
+                for (int p0 = 0; p0 < kc; p0 += ROWS_PER_PASS)
+                    for (int jp = jpFrom; jp < jpTo; jp++) {
+                        int j0 = jp * nr, cols = Math.min(nr, nc - j0), base = (q * panels + jp) * kcBlock * nr;
+                        for (int p = p0, p1 = Math.min(kc, p0 + ROWS_PER_PASS); p < p1; p++) {
+                            int at = base + p * nr;
+                            read(b, bf16, offB + (long) (q * kcBlock + p) * ldb + jc + j0, dst, at, cols);
+                            if (cols < nr) Arrays.fill(dst, at + cols, at + nr, 0f);
+                        }
+                    }
+            }
+            return;
+        }
         for (int jp = jpFrom; jp < jpTo; jp++) {
             int j0 = jp * nr;
             int cols = Math.min(nr, nc - j0);
-            if (!transB) {
+            // B is stored n×k: column j of op(B) is contiguous along k. Copy it whole, then scatter
+            // it down the panel (stride NR) block by block.
+            for (int j = 0; j < nr; j++) {
+                if (j < cols) read(b, bf16, offB + (long) (jc + j0 + j) * ldb, scratch, 0, k);
                 for (int q = 0; q < kBlocks; q++) {
-                    int base = (q * panels + jp) * kcBlock * nr;
+                    int base = (q * panels + jp) * kcBlock * nr + j;
                     int kc = Math.min(kcBlock, k - q * kcBlock);
-                    for (int p = 0; p < kc; p++) {
-                        int at = base + p * nr;
-                        Bf16Widening.widen(b, (offB + (long) (q * kcBlock + p) * ldb + jc + j0) * Short.BYTES, dst, at, cols);
-                        if (cols < nr) Arrays.fill(dst, at + cols, at + nr, 0f);
-                    }
-                }
-            } else {
-                for (int j = 0; j < nr; j++) {
-                    if (j < cols) Bf16Widening.widen(b, (offB + (long) (jc + j0 + j) * ldb) * Short.BYTES, scratch, 0, k);
-                    for (int q = 0; q < kBlocks; q++) {
-                        int base = (q * panels + jp) * kcBlock * nr + j;
-                        int kc = Math.min(kcBlock, k - q * kcBlock);
-                        int from = q * kcBlock;
-                        if (j < cols) for (int p = 0; p < kc; p++) dst[base + p * nr] = scratch[from + p];
-                        else for (int p = 0; p < kc; p++) dst[base + p * nr] = 0f;
-                    }
+                    int from = q * kcBlock;
+                    if (j < cols) for (int p = 0; p < kc; p++) dst[base + p * nr] = scratch[from + p];
+                    else for (int p = 0; p < kc; p++) dst[base + p * nr] = 0f;
                 }
             }
         }
     }
 
-    /** Copies cols floats from the segment and zero-pads the panel row up to width. */
-    private static void copyRow(MemorySegment src, long srcByte, float[] dst, int at, int cols, int width) {
+    /** count elements of B from element index element into dst[at ..], widened when bf16. */
+    private static void read(MemorySegment b, boolean bf16, long element, float[] dst, int at, int count) {
+        if (bf16) Bf16Widening.widen(b, element * Short.BYTES, dst, at, count);
+        else copyFloats(b, element * Float.BYTES, dst, at, count);
+    }
+
+    /** Copies count floats from the segment at srcByte into dst[at ..]. */
+    private static void copyFloats(MemorySegment src, long srcByte, float[] dst, int at, int count) {
         int lanes = F.length();
         int v = 0;
-        for (int vb = VectorWidth.loopBound(cols); v < vb; v += lanes)
+        for (int vb = VectorWidth.loopBound(count); v < vb; v += lanes)
             FloatVector.fromMemorySegment(F, src, srcByte + (long) v * Float.BYTES, ORDER).intoArray(dst, at + v);
-        for (; v < cols; v++) dst[at + v] = src.get(FLOAT, srcByte + (long) v * Float.BYTES);
-        for (; v < width; v++) dst[at + v] = 0f;
+        for (; v < count; v++) dst[at + v] = src.get(FLOAT, srcByte + (long) v * Float.BYTES);
     }
 }

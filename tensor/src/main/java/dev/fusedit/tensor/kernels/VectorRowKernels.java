@@ -35,8 +35,16 @@ final class VectorRowKernels {
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final float GELU_C = (float) ScalarKernels.GELU_C;
     private static final float GELU_K = 0.044715f;
-    /** −2u = x·(MINUS_2C + MINUS_2CK·x²): the exponent of gelu's logistic form. */
-    private static final float MINUS_2C = -2 * GELU_C, MINUS_2CK = -2 * GELU_C * GELU_K;
+    private static final double LOG2E = 1 / Math.log(2);
+    /**
+     * −2u·log2 e = x·(T1 + T3·x²): gelu's logistic form e^(−2u) as a power of two (see
+     * VectorMath.exp2: the exponent's own rounding error already matches what log2 e adds).
+     */
+    private static final float T1 = (float) (-2 * ScalarKernels.GELU_C * LOG2E), T3 = (float) (-2 * ScalarKernels.GELU_C * GELU_K * LOG2E);
+    /** The GeGLU and softmax constants as vectors (see VectorMath on why constant vectors rather than float arguments). */
+    private static final FloatVector V_T1 = FloatVector.broadcast(F, T1), V_T3 = FloatVector.broadcast(F, T3),
+            V_3K = FloatVector.broadcast(F, 3 * GELU_K), V_2C = FloatVector.broadcast(F, 2 * GELU_C), V_ONE = FloatVector.broadcast(F, 1f),
+            V_LOG2E = FloatVector.broadcast(F, (float) LOG2E);
 
     private final KernelPool pool;
 
@@ -107,39 +115,45 @@ final class VectorRowKernels {
         float sign = inverse ? -1f : 1f;
         // one "row" is one (batch, position): all heads share its cos/sin row
         parallel((long) s.batch() * seq, (long) heads * D, (chunk, from, to) -> {
+            float[] signedSin = new float[D], firstHalf = new float[D / 2];
             for (long bt = from; bt < to; bt++) {
                 long cs = ((sharedTable ? 0 : bt / seq) * seq + bt % seq) * D;
-                ropePosition(x, cos, sin, out, bt * heads * D, cs, heads, D, sign);
+                ropePosition(x, cos, sin, out, bt * heads * D, cs, heads, D, sign, signedSin, firstHalf);
             }
         });
     }
 
     /**
-     * RoPE of the heads vectors of one position starting at base, which share the cos/sin row at cs.
-     * Heads run innermost: each slice of the cos/sin row is loaded (and its sin signed) once for all
-     * heads instead of once per head, so an output vector costs two loads instead of five.
+     * RoPE of the heads vectors of one position starting at base, which share the cos/sin row at
+     * cs. Each head's output is written front to back: its first half, then its second, with x's
+     * first half kept in firstHalf (L1) for the second pass, since out may be x. Writing both halves
+     * as they are computed makes two store streams half a head apart, and one stream in order was
+     * 1.4x faster here (a row kernel's stores are its larger cost: each first reads the line it
+     * writes). The position's sin row times sign goes to signedSin once for all heads.
      */
     private static void ropePosition(MemorySegment x, MemorySegment cos, MemorySegment sin, MemorySegment out,
-                                     long base, long cs, int heads, int D, float sign) {
-        int half = D / 2, d = 0;
-        for (int vectorEnd = VectorWidth.loopBound(half); d < vectorEnd; d += L) {
-            FloatVector c1 = load(cos, cs + d), c2 = load(cos, cs + d + half);
-            FloatVector s1 = load(sin, cs + d).mul(sign), s2 = load(sin, cs + d + half).mul(sign);
-            for (int h = 0; h < heads; h++) {
-                long at = base + (long) h * D + d;
-                FloatVector x1 = load(x, at), x2 = load(x, at + half);
-                store(x1.mul(c1).sub(x2.mul(s1)), out, at);
-                store(x2.mul(c2).add(x1.mul(s2)), out, at + half);
+                                     long base, long cs, int heads, int D, float sign, float[] signedSin, float[] firstHalf) {
+        int half = D / 2, vectorEnd = VectorWidth.loopBound(half), rowEnd = VectorWidth.loopBound(D), d = 0;
+        for (; d < rowEnd; d += L) load(sin, cs + d).mul(sign).intoArray(signedSin, d);
+        for (; d < D; d++) signedSin[d] = sign * get(sin, cs + d);
+        for (int h = 0; h < heads; h++) {
+            long at = base + (long) h * D;
+            for (d = 0; d < vectorEnd; d += L) {
+                FloatVector x1 = load(x, at + d), x2 = load(x, at + d + half);
+                x1.intoArray(firstHalf, d);
+                store(x1.mul(load(cos, cs + d)).sub(x2.mul(FloatVector.fromArray(F, signedSin, d))), out, at + d);
             }
-        }
-        for (; d < half; d++) {
-            float c1 = get(cos, cs + d), c2 = get(cos, cs + d + half), s1 = sign * get(sin, cs + d), s2 = sign * get(sin, cs + d + half);
-            for (int h = 0; h < heads; h++) {
-                long at = base + (long) h * D + d;
-                float x1 = get(x, at), x2 = get(x, at + half);
-                put(out, at, x1 * c1 - x2 * s1);
-                put(out, at + half, x2 * c2 + x1 * s2);
+            for (; d < half; d++) {
+                float x1 = get(x, at + d);
+                firstHalf[d] = x1;
+                put(out, at + d, x1 * get(cos, cs + d) - get(x, at + d + half) * signedSin[d]);
             }
+            for (d = 0; d < vectorEnd; d += L) {
+                FloatVector x1 = FloatVector.fromArray(F, firstHalf, d), x2 = load(x, at + half + d);
+                store(x2.mul(load(cos, cs + half + d)).add(x1.mul(FloatVector.fromArray(F, signedSin, half + d))), out, at + half + d);
+            }
+            for (; d < half; d++)
+                put(out, at + half + d, get(x, at + half + d) * get(cos, cs + half + d) + firstHalf[d] * signedSin[half + d]);
         }
     }
 
@@ -317,6 +331,12 @@ final class VectorRowKernels {
      * being cheaper, the smaller loop body stays under C2's inlining node budget; with tanh the
      * loads, stores and constants of the loop no longer inlined and every vector was boxed
      * (hundreds of MB allocated per call).
+     *
+     * The element-wise loops with an exp (GeGLU, softmax) take two vectors per step. Each vector's
+     * exp is one long dependency chain; with one chain per step the core runs out of room for
+     * waiting operations before it reaches the next step's loads, and both the arithmetic and the
+     * memory stream stall (measured here: 1.3x faster from cache, 1.6-2x from memory with two;
+     * four per step measured slower again).
      */
 
     void geglu(long n, MemorySegment gate, MemorySegment up, MemorySegment out) {
@@ -329,13 +349,25 @@ final class VectorRowKernels {
     }
 
     private static void gegluBlock(MemorySegment gate, MemorySegment up, MemorySegment out, long base, int count) {
-        int i = 0;
-        for (int vectorEnd = VectorWidth.loopBound(count); i < vectorEnd; i += L) {
-            FloatVector x = load(gate, base + i);
-            FloatVector e = VectorMath.exp(x.mul(x).fma(MINUS_2CK, MINUS_2C).mul(x));
-            store(x.mul(load(up, base + i)).div(e.add(1f)), out, base + i);
-        }
-        for (; i < count; i++) put(out, base + i, gelu(get(gate, base + i)) * get(up, base + i));
+        int i = 0, vectorEnd = VectorWidth.loopBound(count);
+        for (; i + 2 * L <= vectorEnd; i += 2 * L) gegluVectors(gate, up, out, base + i, 2);
+        if (i < vectorEnd) gegluVectors(gate, up, out, base + i, 1);
+        for (i = vectorEnd; i < count; i++) put(out, base + i, gelu(get(gate, base + i)) * get(up, base + i));
+    }
+
+    /**
+     * GeGLU of two vectors at at (the second only when vectors is 2). Vectors never cross a call
+     * here other than VectorMath's (see there), so C2 not inlining this (or the one-vector call
+     * after the loop) costs a call, not a heap box per vector.
+     */
+    private static void gegluVectors(MemorySegment gate, MemorySegment up, MemorySegment out, long at, int vectors) {
+        long second = vectors == 2 ? at + L : at;
+        FloatVector x0 = load(gate, at), x1 = load(gate, second);
+        FloatVector d0 = VectorMath.onePlusExp2(x0.mul(x0).fma(V_T3, V_T1).mul(x0));
+        FloatVector d1 = VectorMath.onePlusExp2(x1.mul(x1).fma(V_T3, V_T1).mul(x1));
+        FloatVector.fromMemorySegment(F, up, at * Float.BYTES, ORDER).mul(x0).div(d0).intoMemorySegment(out, at * Float.BYTES, ORDER);
+        if (vectors == 2)
+            FloatVector.fromMemorySegment(F, up, second * Float.BYTES, ORDER).mul(x1).div(d1).intoMemorySegment(out, second * Float.BYTES, ORDER);
     }
 
     void gegluBackward(long n, MemorySegment gate, MemorySegment up, MemorySegment dOut, MemorySegment dGate, MemorySegment dUp) {
@@ -351,20 +383,10 @@ final class VectorRowKernels {
 
     private static void gegluBackwardBlock(MemorySegment gate, MemorySegment up, MemorySegment dOut, MemorySegment dGate, MemorySegment dUp,
                                            long base, int count) {
-        int i = 0;
-        for (int vectorEnd = VectorWidth.loopBound(count); i < vectorEnd; i += L) {
-            long at = base + i;
-            FloatVector x = load(gate, at), dy = load(dOut, at);
-            FloatVector x2 = x.mul(x);
-            // s = σ(2u) = ½(1 + tanh u); gelu = x·s; gelu' = s + x·½(1 − tanh² u)·u' = s·(1 + 2c·x·(1 − s)·(1 + 3k·x²))
-            FloatVector s = VectorMath.exp(x2.fma(MINUS_2CK, MINUS_2C).mul(x)).add(1f);
-            s = FloatVector.broadcast(F, 1f).div(s);
-            FloatVector slope = x2.fma(3 * GELU_K, 1f).mul(x).mul(s.neg().add(1f)).fma(2 * GELU_C, 1f);
-            FloatVector dyS = dy.mul(s);
-            store(dyS.mul(load(up, at)).mul(slope), dGate, at);
-            store(dyS.mul(x), dUp, at);
-        }
-        for (; i < count; i++) {
+        int i = 0, vectorEnd = VectorWidth.loopBound(count);
+        for (; i + 2 * L <= vectorEnd; i += 2 * L) gegluBackwardVectors(gate, up, dOut, dGate, dUp, base + i, 2);
+        if (i < vectorEnd) gegluBackwardVectors(gate, up, dOut, dGate, dUp, base + i, 1);
+        for (i = vectorEnd; i < count; i++) {
             long at = base + i;
             float x = get(gate, at), dy = get(dOut, at);
             float t = (float) StrictMath.tanh(GELU_C * (x + GELU_K * x * x * x));
@@ -374,45 +396,130 @@ final class VectorRowKernels {
         }
     }
 
+    /** GeGLU backward of two vectors at at (the second only when vectors is 2), arranged as {@link #gegluVectors}. */
+    private static void gegluBackwardVectors(MemorySegment gate, MemorySegment up, MemorySegment dOut, MemorySegment dGate, MemorySegment dUp,
+                                             long at, int vectors) {
+        long second = vectors == 2 ? at + L : at;
+        FloatVector x0 = load(gate, at), x1 = load(gate, second);
+        FloatVector sq0 = x0.mul(x0), sq1 = x1.mul(x1);
+        // s = σ(2u) = ½(1 + tanh u); gelu = x·s; gelu' = s + x·½(1 − tanh² u)·u' = s·(1 + 2c·x·(1 − s)·(1 + 3k·x²))
+        FloatVector s0 = V_ONE.div(VectorMath.onePlusExp2(sq0.fma(V_T3, V_T1).mul(x0)));
+        FloatVector s1 = V_ONE.div(VectorMath.onePlusExp2(sq1.fma(V_T3, V_T1).mul(x1)));
+        // only ForceInline Vector API calls from here on: no vector crosses a call that C2 might leave uninlined
+        long b0 = at * Float.BYTES, b1 = second * Float.BYTES;
+        FloatVector dyS0 = FloatVector.fromMemorySegment(F, dOut, b0, ORDER).mul(s0), dyS1 = FloatVector.fromMemorySegment(F, dOut, b1, ORDER).mul(s1);
+        FloatVector slope0 = sq0.fma(V_3K, V_ONE).mul(x0).mul(V_ONE.sub(s0)).fma(V_2C, V_ONE);
+        FloatVector slope1 = sq1.fma(V_3K, V_ONE).mul(x1).mul(V_ONE.sub(s1)).fma(V_2C, V_ONE);
+        dyS0.mul(FloatVector.fromMemorySegment(F, up, b0, ORDER)).mul(slope0).intoMemorySegment(dGate, b0, ORDER);
+        dyS0.mul(x0).intoMemorySegment(dUp, b0, ORDER);
+        if (vectors == 2) {
+            dyS1.mul(FloatVector.fromMemorySegment(F, up, b1, ORDER)).mul(slope1).intoMemorySegment(dGate, b1, ORDER);
+            dyS1.mul(x1).intoMemorySegment(dUp, b1, ORDER);
+        }
+    }
     private static float gelu(float x) {
         return 0.5f * x * (1 + (float) StrictMath.tanh(GELU_C * (x + GELU_K * x * x * x)));
     }
 
     // ------------------------------------------------------------------ softmax
 
+    /*
+     * softmax takes a row in three passes: its max (from memory), exp(x − max) into out with
+     * their sum (from L1), and out scaled by 1/sum. The exp is 2^((x − max)·log2 e): rounding the
+     * product adds a relative error of |x − max|·2^-24 to e^(x − max), at most 4e-8 of the row's
+     * largest output, and saves exp's two-step reduction. Each pass is a method taking no vectors, and
+     * vectors after expRow's loop only meet ForceInline Vector API calls: that loop alone creates
+     * C2's NodeCountInliningCutoff worth of nodes (see VectorMath), so an ordinary method called
+     * after it in the same compilation stays a call, and a vector crossing it would be boxed.
+     */
+
     void softmax(int rows, int cols, MemorySegment x, MemorySegment out) {
         requireFloats(x, (long) rows * cols, "softmax x [rows, cols]");
         requireFloats(out, (long) rows * cols, "softmax out [rows, cols]");
-        int vectorEnd = VectorWidth.loopBound(cols);
         parallel(rows, cols, (chunk, from, to) -> {
+            float[] lanes = new float[L];
             for (long r = from; r < to; r++) {
                 long base = r * cols;
-                float max = Float.NEGATIVE_INFINITY;
-                int c = 0;
-                if (vectorEnd > 0) {
-                    FloatVector m = load(x, base);
-                    for (c = L; c < vectorEnd; c += L) m = m.max(load(x, base + c));
-                    max = m.reduceLanes(VectorOperators.MAX);
-                }
-                for (; c < cols; c++) max = Math.max(max, get(x, base + c));
-                // exp(x − max) goes to out first (out may be x: each element is read before it is written)
-                FloatVector acc = FloatVector.zero(F);
-                for (c = 0; c < vectorEnd; c += L) {
-                    FloatVector e = VectorMath.exp(load(x, base + c).sub(max));
-                    store(e, out, base + c);
-                    acc = acc.add(e);
-                }
-                float sum = vectorEnd > 0 ? VectorMath.sum(acc) : 0f;
-                for (; c < cols; c++) {
-                    float e = (float) StrictMath.exp(get(x, base + c) - max);
-                    put(out, base + c, e);
-                    sum += e;
-                }
-                float inv = 1f / sum;
-                for (c = 0; c < vectorEnd; c += L) store(load(out, base + c).mul(inv), out, base + c);
-                for (; c < cols; c++) put(out, base + c, get(out, base + c) * inv);
+                float max = rowMax(x, base, cols);
+                // out may be x: expRow reads each element before it writes it
+                float inv = 1f / expRow(x, out, base, cols, max, lanes);
+                scale(out, base, cols, inv);
             }
         });
+    }
+
+    /**
+     * The row's largest element (NaN and the sign of zero aside: a NaN makes the row's sum, so
+     * every output, NaN anyway). Kept by compare and blend, two instructions, where Java's max,
+     * which must propagate NaN and order −0 below +0, takes several; two running maxima, so that
+     * no single chain of them bounds the loop.
+     */
+    private static float rowMax(MemorySegment x, long base, int cols) {
+        int vectorEnd = VectorWidth.loopBound(cols), c = 0;
+        float max = Float.NEGATIVE_INFINITY;
+        if (vectorEnd > 0) {
+            FloatVector m0 = load(x, base), m1 = m0;
+            for (c = L; c + 2 * L <= vectorEnd; c += 2 * L) {
+                FloatVector v0 = load(x, base + c), v1 = load(x, base + c + L);
+                m0 = m0.blend(v0, m0.compare(VectorOperators.LT, v0));
+                m1 = m1.blend(v1, m1.compare(VectorOperators.LT, v1));
+            }
+            for (; c < vectorEnd; c += L) {
+                FloatVector v = load(x, base + c);
+                m0 = m0.blend(v, m0.compare(VectorOperators.LT, v));
+            }
+            max = m0.max(m1).reduceLanes(VectorOperators.MAX);
+        }
+        for (; c < cols; c++) max = Math.max(max, get(x, base + c));
+        return max;
+    }
+
+    /**
+     * Writes exp(x − max) over the row at base to out and returns their sum: the pairs of vectors
+     * (summed lane-wise, then across lanes through lanes, a scratch of L floats), one more vector,
+     * then single elements, in that order.
+     */
+    private static float expRow(MemorySegment x, MemorySegment out, long base, int cols, float max, float[] lanes) {
+        int vectorEnd = VectorWidth.loopBound(cols), c = 0;
+        FloatVector acc = FloatVector.zero(F), shift = FloatVector.broadcast(F, max);
+        for (; c + 2 * L <= vectorEnd; c += 2 * L) {
+            long at = (base + c) * Float.BYTES;
+            FloatVector e0 = VectorMath.exp2(FloatVector.fromMemorySegment(F, x, at, ORDER).sub(shift).mul(V_LOG2E));
+            FloatVector e1 = VectorMath.exp2(FloatVector.fromMemorySegment(F, x, at + L * Float.BYTES, ORDER).sub(shift).mul(V_LOG2E));
+            e0.intoMemorySegment(out, at, ORDER);
+            e1.intoMemorySegment(out, at + L * Float.BYTES, ORDER);
+            acc = acc.add(e0).add(e1);
+        }
+        acc.intoArray(lanes, 0);
+        float sum = VectorMath.sum(lanes, 0);
+        if (c < vectorEnd) {
+            sum += expVector(x, out, base + c, max, lanes);
+            c += L;
+        }
+        for (; c < cols; c++) {
+            float e = (float) StrictMath.exp(get(x, base + c) - max);
+            put(out, base + c, e);
+            sum += e;
+        }
+        return sum;
+    }
+
+    /** exp(x − max) of the vector at element at, stored to out; returns its lane sum. */
+    private static float expVector(MemorySegment x, MemorySegment out, long at, float max, float[] lanes) {
+        FloatVector e = VectorMath.exp2(FloatVector.fromMemorySegment(F, x, at * Float.BYTES, ORDER).sub(max).mul(V_LOG2E));
+        e.intoMemorySegment(out, at * Float.BYTES, ORDER);
+        e.intoArray(lanes, 0);
+        return VectorMath.sum(lanes, 0);
+    }
+
+    /** out[base ..+cols] *= inv. */
+    private static void scale(MemorySegment out, long base, int cols, float inv) {
+        int vectorEnd = VectorWidth.loopBound(cols), c = 0;
+        for (; c < vectorEnd; c += L) {
+            long at = (base + c) * Float.BYTES;
+            FloatVector.fromMemorySegment(F, out, at, ORDER).mul(inv).intoMemorySegment(out, at, ORDER);
+        }
+        for (; c < cols; c++) put(out, base + c, get(out, base + c) * inv);
     }
 
     void softmaxBackward(int rows, int cols, MemorySegment y, MemorySegment dy, MemorySegment dx) {
