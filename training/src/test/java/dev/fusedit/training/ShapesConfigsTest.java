@@ -25,12 +25,13 @@ class ShapesConfigsTest {
 
     @Test
     void theFuseDiTRecipesAreFlowMatchingRunsWithEvalGrids() throws IOException {
-        for (String name : new String[] {"shapes-tiny.yaml", "shapes-tiny-frozen-text.yaml", "shapes-tiny-p2.yaml"}) {
+        for (String name : new String[] {"shapes-tiny.yaml", "shapes-tiny-frozen-text.yaml", "shapes-tiny-p2.yaml", "shapes-tiny-joint-cosine.yaml"}) {
             TrainConfig c = read(name);
             assertThat(NextTokenObjective.handles(c)).as(name).isFalse();
             assertThat(c.trainer().evalSteps()).as(name).isPositive();
         }
         assertThat(read("shapes-tiny-frozen-text.yaml").trainer().trainLlm()).isFalse();
         assertThat(read("shapes-tiny-p2.yaml").model().path("patch_size").asInt()).isEqualTo(2);
+        assertThat(read("shapes-tiny-joint-cosine.yaml").lrScheduler().name()).isEqualTo("cosine");
     }
 }
