@@ -114,10 +114,15 @@ final class DevicePlan implements AutoCloseable {
 
     @Override
     public void close() {
+        free(plan, "a plan");
+    }
+
+    /** Closes {@code plan}, turning TornadoVM's checked failure into one naming {@code what}. */
+    static void free(TornadoExecutionPlan plan, String what) {
         try {
             plan.close();
         } catch (TornadoExecutionPlanException e) {
-            throw new IllegalStateException("TornadoVM could not free the device memory of a plan: " + e.getMessage(), e);
+            throw new IllegalStateException("TornadoVM could not free the device memory of " + what + ": " + e.getMessage(), e);
         }
     }
 }
