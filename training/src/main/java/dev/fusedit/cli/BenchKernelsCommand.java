@@ -75,6 +75,8 @@ final class BenchKernelsCommand implements Callable<Integer> {
                 // for comparison: the JDK's copy (non-temporal stores on CPUs where its stub uses them), one thread, read+written
                 double jdk = 2.0 * COPY_BYTES / BenchTiming.median(() -> MemorySegment.copy(src, 0, dst, 0, COPY_BYTES), BUDGET) * 1e-9;
                 row("MemorySegment.copy 256 MiB r+w, 1 thread", jdk, "GB/s", alone);
+                double read = copy.readBytes() / BenchTiming.median(copy::read, BUDGET) * 1e-9;
+                row("read 256 MiB (no writes)", read, "GB/s", alone);
                 bf16Matvec();
                 rowKernels();
             }
@@ -141,7 +143,11 @@ final class BenchKernelsCommand implements Callable<Integer> {
         MatmulShape s = new MatmulShape(1, 1, n, k, false, true, k, (long) n * k, n, false);
         try (Arena arena = Arena.ofShared()) {
             MemorySegment x = floats(arena, k, 1), w = bf16(arena, (long) n * k, 2), y = floats(arena, n, 3);
-            rate("bf16 matvec 1x2304·(32768x2304)t", w.byteSize(), () -> kernels.matmulBf16Weights(s, x, w, y));
+            Runnable matvec = () -> kernels.matmulBf16Weights(s, x, w, y);
+            rate("bf16 matvec 1x2304·(32768x2304)t", w.byteSize(), matvec);
+            // the same against a plain read of as many bytes, a limit it can reach (the copy's it cannot here: see CopyBandwidth.read)
+            double[] t = BenchTiming.interleavedMedians(matvec, copy::read, 2 * BUDGET);
+            row("bf16 matvec vs read (no writes)", w.byteSize() / t[0] * 1e-9, "GB/s", copy.readBytes() / t[1] * 1e-9);
         }
     }
 

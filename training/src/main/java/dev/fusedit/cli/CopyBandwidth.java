@@ -3,6 +3,7 @@ package dev.fusedit.cli;
 import dev.fusedit.tensor.kernels.KernelPool;
 import dev.fusedit.tensor.kernels.VectorWidth;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -38,9 +39,43 @@ final class CopyBandwidth {
         this.floats = src.byteSize() / Float.BYTES;
     }
 
+    /** Bytes of one {@link #read()}. */
+    long readBytes() {
+        return src.byteSize();
+    }
+
     /** One copy of src into dst, split over the pool. */
     void copy() {
         pool.forEach(CHUNKS, c -> copyRange(src, dst, floats * c / CHUNKS, floats * (c + 1) / CHUNKS));
+    }
+
+    /**
+     * A read of src with no writes, split over the pool like {@link #copy()}: the limit of a
+     * kernel that only reads (the bfloat16 matvec). On this machine (a VM on AMD EPYC, 2 threads)
+     * it reaches only about half the copy's traffic: each core has only so many cache-line misses
+     * in flight, and a copy's writes (and write-allocate reads) are traffic beyond them.
+     */
+    void read() {
+        pool.forEach(CHUNKS, c -> readRange(src, floats * c / CHUNKS, floats * (c + 1) / CHUNKS, c));
+    }
+
+    /** Lane sums of each read chunk, kept so that the JIT cannot drop the reads. */
+    private final float[] readSums = new float[CHUNKS];
+
+    private void readRange(MemorySegment src, long from, long to, int chunk) {
+        VectorSpecies<Float> f = VectorWidth.F;
+        int lanes = f.length();
+        // four independent sums, so that the adds' latency never limits the loads
+        FloatVector s0 = FloatVector.zero(f), s1 = s0, s2 = s0, s3 = s0;
+        long i = from;
+        for (; i + 4L * lanes <= to; i += 4L * lanes) {
+            s0 = s0.add(FloatVector.fromMemorySegment(f, src, i * Float.BYTES, ByteOrder.nativeOrder()));
+            s1 = s1.add(FloatVector.fromMemorySegment(f, src, (i + lanes) * Float.BYTES, ByteOrder.nativeOrder()));
+            s2 = s2.add(FloatVector.fromMemorySegment(f, src, (i + 2L * lanes) * Float.BYTES, ByteOrder.nativeOrder()));
+            s3 = s3.add(FloatVector.fromMemorySegment(f, src, (i + 3L * lanes) * Float.BYTES, ByteOrder.nativeOrder()));
+        }
+        for (; i < to; i += lanes) s0 = s0.add(FloatVector.fromMemorySegment(f, src, i * Float.BYTES, ByteOrder.nativeOrder()));
+        readSums[chunk] += s0.add(s1).add(s2).add(s3).lane(0);
     }
 
     /** Bytes of memory traffic of one {@link #copy()}: src read, dst read (write-allocate) and written. */

@@ -87,7 +87,8 @@ public final class Trainer implements AutoCloseable {
         params = new ParameterBuffer(objective.model());
         optimizer = new AdamW(params, config.optimizer().beta1(), config.optimizer().beta2(), config.optimizer().eps(), config.optimizer().weightDecay());
         ema = config.ema().updateSteps() > 0 ? new Ema(params, config.ema().decay(), config.ema().updateSteps()) : null;
-        lr = new LearningRate(config.lrScheduler().name(), config.optimizer().lr(), config.lrScheduler().numWarmupSteps(), maxSteps);
+        lr = new LearningRate(config.lrScheduler().name(), config.optimizer().lr(), config.lrScheduler().numWarmupSteps(), maxSteps,
+                config.lrScheduler().numDecaySteps());
         if (resumeFrom != null) restoreState(resumeFrom);
     }
 

@@ -158,13 +158,20 @@ class RowKernelsTest {
         softmax(4, 40, 5);     // odd vector counts per row at 256 bits (5) ...
         softmax(3, 80, 6);     // ... and at 512 (5)
         softmax(70, 513, 4);   // 35910 elements: parallel
+        // far from 0, where max·log2 e rounds coarsely: vector lanes and the tail columns must share that rounding
+        softmax(5, 37, 7, 1e4f);
+        softmax(3, 83, 8, -3e5f);
     }
 
     private static void softmax(int rows, int cols, long seed) {
+        softmax(rows, cols, seed, 0f);
+    }
+
+    private static void softmax(int rows, int cols, long seed, float offset) {
         var rnd = new SplittableRandom(seed);
         long n = (long) rows * cols;
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment x = uniform(arena, rnd, n, -20, 20), dy = uniform(arena, rnd, n, -1, 1);
+            MemorySegment x = uniform(arena, rnd, n, offset - 20, offset + 20), dy = uniform(arena, rnd, n, -1, 1);
             // masked entries as the model writes them, and one row that is masked except its last column
             for (long i = 0; i < n; i++) if (rnd.nextInt(5) == 0) x.setAtIndex(FLOAT, i, -3.4e38f);
             for (int c = 0; c + 1 < cols; c++) x.setAtIndex(FLOAT, c, -3.4e38f);

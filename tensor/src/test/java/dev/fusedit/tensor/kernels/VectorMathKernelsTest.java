@@ -89,6 +89,29 @@ class VectorMathKernelsTest {
     }
 
     @Test
+    void exp2NonPositiveIsWithinTwoAndAHalfUlpAndHandlesTheLowEnd() {
+        // softmax's exponents: at most a rounding above 0, down to masked entries (-inf)
+        for (double[] range : new double[][] {{-126, 1e-5}, {-1, 1e-5}}) {
+            float[] t = samples(range[0], range[1], 4);
+            float[] y = apply(t, VectorMath::exp2NonPositive);
+            for (int i = 0; i < t.length; i++) {
+                double want = Math.pow(2, t[i]);
+                assertThat(Math.abs(y[i] - want)).as("exp2NonPositive(%s)", t[i]).isLessThanOrEqualTo(2.5 * Math.ulp((float) want));
+            }
+        }
+        float[] edges = new float[L];
+        float[] values = {0f, -0f, -126.5f, -127f, -1e30f, Float.NEGATIVE_INFINITY, Float.NaN, -3f};
+        for (int i = 0; i < L; i++) edges[i] = values[i % values.length];
+        float[] e = apply(edges, VectorMath::exp2NonPositive);
+        for (int i = 0; i < L; i++) {
+            float t = edges[i];
+            if (Float.isNaN(t)) assertThat(e[i]).isNaN();
+            else if (t <= -126.5f) assertThat(e[i]).isZero();
+            else assertThat(e[i]).isEqualTo((float) Math.pow(2, t)); // 1 and 1/8 exactly
+        }
+    }
+
+    @Test
     void tanhIsAccurateNearZeroAndSaturates() {
         for (double[] range : new double[][] {{-0.3, 0.3}, {-12, 12}}) {
             float[] x = samples(range[0], range[1], 2);

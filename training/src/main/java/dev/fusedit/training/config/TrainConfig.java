@@ -43,7 +43,8 @@ public record TrainConfig(
 
     public record Optimizer(double lr, double weightDecay, double beta1, double beta2, double eps) {}
 
-    public record LrScheduler(String name, int numWarmupSteps) {}
+    /** numDecaySteps: only warmup_stable_decay reads it (the last steps, going down to 0). */
+    public record LrScheduler(String name, int numWarmupSteps, int numDecaySteps) {}
 
     /**
      * source "shapes" (the built-in world) or "webdataset" (tar shards at dataPath). captionColumn is
@@ -124,11 +125,11 @@ public record TrainConfig(
         Optimizer optimizer = new Optimizer(o.requireDouble("lr"), o.optDouble("weight_decay", 1e-2), o.optDouble("beta1", 0.9),
                 o.optDouble("beta2", 0.999), o.optDouble("eps", 1e-8));
 
-        LrScheduler lr = new LrScheduler("constant", 0);
+        LrScheduler lr = new LrScheduler("constant", 0, 0);
         if (top.has("lr_scheduler")) {
             ConfigReader l = top.object("lr_scheduler");
-            l.allowOnly(Set.of("name", "num_warmup_steps"), Set.of(), ignored::add);
-            lr = new LrScheduler(l.optString("name", "constant"), l.optInt("num_warmup_steps", 0));
+            l.allowOnly(Set.of("name", "num_warmup_steps", "num_decay_steps"), Set.of(), ignored::add);
+            lr = new LrScheduler(l.optString("name", "constant"), l.optInt("num_warmup_steps", 0), l.optInt("num_decay_steps", 0));
             l.check(LearningRate.NAMES.contains(lr.name()), "name", "expected one of " + String.join(", ", LearningRate.NAMES) + ", got " + lr.name());
         }
 

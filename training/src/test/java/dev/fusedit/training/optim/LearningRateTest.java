@@ -36,8 +36,21 @@ class LearningRateTest {
     }
 
     @Test
+    void warmupStableDecayEqualsConstantWithWarmupUntilItsLineDownToZero() {
+        LearningRate wsd = new LearningRate("warmup_stable_decay", 1e-3, 100, 3000, 1000);
+        LearningRate flat = new LearningRate("constant_with_warmup", 1e-3, 100, 2000);
+        for (int step = 0; step <= 2000; step++) assertThat(wsd.at(step)).isEqualTo(flat.at(step));
+        assertThat(wsd.at(2500)).isCloseTo(5e-4, within(1e-15));
+        assertThat(wsd.at(2999)).isCloseTo(1e-6, within(1e-15));
+        assertThat(wsd.at(3000)).isZero();
+        assertThat(wsd.at(3100)).isZero();
+    }
+
+    @Test
     void badSettingsNameTheKey() {
         assertThatThrownBy(() -> new LearningRate("linear", 1e-3, 0, 10)).hasMessageContaining("lr_scheduler.name 'linear'");
         assertThatThrownBy(() -> new LearningRate("cosine", 1e-3, 100, 100)).hasMessageContaining("trainer.max_steps");
+        assertThatThrownBy(() -> new LearningRate("warmup_stable_decay", 1e-3, 100, 1000, 0)).hasMessageContaining("num_decay_steps");
+        assertThatThrownBy(() -> new LearningRate("warmup_stable_decay", 1e-3, 100, 1000, 950)).hasMessageContaining("trainer.max_steps");
     }
 }
