@@ -76,52 +76,57 @@ final class GemmPacking {
     }
 
     /**
-     * Packs panels [jpFrom, jpTo) of the column range [jc, jc+nc) of op(B), for every k block, into
-     * {@code dst} (B layout with {@code panels} panels per k block). {@code scratch} must hold k floats.
+     * Packs panels [jpFrom, jpTo) and k steps [kFrom, kTo) of the column range [jc, jc+nc) of
+     * op(B) into {@code dst} (B layout with {@code panels} panels per k block). Tasks packing one
+     * chunk together split it by k steps when B is stored k×n (each then reads whole row pieces of
+     * nc floats, where a split by panels left a task a few cache lines per row, a row stride
+     * apart) and by panels when it is stored n×k (whole columns). {@code scratch} must hold
+     * kTo − kFrom floats.
      */
-    static void packB(MemorySegment b, long offB, int ldb, boolean transB, int k, int jc, int nc,
+    static void packB(MemorySegment b, long offB, int ldb, boolean transB, int kFrom, int kTo, int jc, int nc,
                       int jpFrom, int jpTo, int panels, int nr, int kcBlock, float[] dst, float[] scratch) {
-        pack(b, false, offB, ldb, transB, k, jc, nc, jpFrom, jpTo, panels, nr, kcBlock, dst, scratch);
+        pack(b, false, offB, ldb, transB, kFrom, kTo, jc, nc, jpFrom, jpTo, panels, nr, kcBlock, dst, scratch);
     }
 
     /** {@link #packB} for a bfloat16 B (offB and ldb in bfloat16 elements), widened to float32. */
-    static void packBBf16(MemorySegment b, long offB, int ldb, boolean transB, int k, int jc, int nc,
+    static void packBBf16(MemorySegment b, long offB, int ldb, boolean transB, int kFrom, int kTo, int jc, int nc,
                           int jpFrom, int jpTo, int panels, int nr, int kcBlock, float[] dst, float[] scratch) {
-        pack(b, true, offB, ldb, transB, k, jc, nc, jpFrom, jpTo, panels, nr, kcBlock, dst, scratch);
+        pack(b, true, offB, ldb, transB, kFrom, kTo, jc, nc, jpFrom, jpTo, panels, nr, kcBlock, dst, scratch);
     }
 
     /** {@link #packB} of a float32 or (bf16) bfloat16 B; offB and ldb count elements. */
-    private static void pack(MemorySegment b, boolean bf16, long offB, int ldb, boolean transB, int k, int jc, int nc,
+    private static void pack(MemorySegment b, boolean bf16, long offB, int ldb, boolean transB, int kFrom, int kTo, int jc, int nc,
                              int jpFrom, int jpTo, int panels, int nr, int kcBlock, float[] dst, float[] scratch) {
-        int kBlocks = (k + kcBlock - 1) / kcBlock;
         if (!transB) {
-            for (int q = 0; q < kBlocks; q++) {
-                int kc = Math.min(kcBlock, k - q * kcBlock);
-                for (int p0 = 0; p0 < kc; p0 += ROWS_PER_PASS)
-                    for (int jp = jpFrom; jp < jpTo; jp++) {
-                        int j0 = jp * nr, cols = Math.min(nr, nc - j0), base = (q * panels + jp) * kcBlock * nr;
-                        for (int p = p0, p1 = Math.min(kc, p0 + ROWS_PER_PASS); p < p1; p++) {
-                            int at = base + p * nr;
-                            read(b, bf16, offB + (long) (q * kcBlock + p) * ldb + jc + j0, dst, at, cols);
-                            if (cols < nr) Arrays.fill(dst, at + cols, at + nr, 0f);
-                        }
+            // passes of up to ROWS_PER_PASS k steps, none crossing a k block
+            for (int k0 = kFrom; k0 < kTo; ) {
+                int q = k0 / kcBlock, p0 = k0 - q * kcBlock;
+                int k1 = Math.min(Math.min(kTo, k0 + ROWS_PER_PASS), (q + 1) * kcBlock);
+                for (int jp = jpFrom; jp < jpTo; jp++) {
+                    int j0 = jp * nr, cols = Math.min(nr, nc - j0), base = (q * panels + jp) * kcBlock * nr;
+                    for (int p = p0; p < p0 + k1 - k0; p++) {
+                        int at = base + p * nr;
+                        read(b, bf16, offB + (long) (q * kcBlock + p) * ldb + jc + j0, dst, at, cols);
+                        if (cols < nr) Arrays.fill(dst, at + cols, at + nr, 0f);
                     }
+                }
+                k0 = k1;
             }
             return;
         }
         for (int jp = jpFrom; jp < jpTo; jp++) {
             int j0 = jp * nr;
             int cols = Math.min(nr, nc - j0);
-            // B is stored n×k: column j of op(B) is contiguous along k. Copy it whole, then scatter
-            // it down the panel (stride NR) block by block.
+            // B is stored n×k: column j of op(B) is contiguous along k. Copy its k range whole, then
+            // scatter it down the panel (stride NR).
             for (int j = 0; j < nr; j++) {
-                if (j < cols) read(b, bf16, offB + (long) (jc + j0 + j) * ldb, scratch, 0, k);
-                for (int q = 0; q < kBlocks; q++) {
-                    int base = (q * panels + jp) * kcBlock * nr + j;
-                    int kc = Math.min(kcBlock, k - q * kcBlock);
-                    int from = q * kcBlock;
-                    if (j < cols) for (int p = 0; p < kc; p++) dst[base + p * nr] = scratch[from + p];
-                    else for (int p = 0; p < kc; p++) dst[base + p * nr] = 0f;
+                if (j < cols) read(b, bf16, offB + (long) (jc + j0 + j) * ldb + kFrom, scratch, 0, kTo - kFrom);
+                for (int k0 = kFrom; k0 < kTo; ) {
+                    int q = k0 / kcBlock, p0 = k0 - q * kcBlock, k1 = Math.min(kTo, (q + 1) * kcBlock);
+                    int base = (q * panels + jp) * kcBlock * nr + j, from = k0 - kFrom - p0;
+                    if (j < cols) for (int p = p0; p < p0 + k1 - k0; p++) dst[base + p * nr] = scratch[from + p];
+                    else for (int p = p0; p < p0 + k1 - k0; p++) dst[base + p * nr] = 0f;
+                    k0 = k1;
                 }
             }
         }
