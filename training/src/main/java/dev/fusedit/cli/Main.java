@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "FuseDiT text-to-image in Java: train, sample, evaluate and benchmark.",
         subcommands = {InfoCommand.class, TokenizeCommand.class, GenerateCommand.class, InspectCommand.class,
                 ParityCommand.class, TrainCommand.class, SampleCommand.class, EvalShapesCommand.class, ShapesSampleCommand.class,
-                BenchCommand.class,
+                ConvertCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fusedit.training.Trainer;
 import dev.fusedit.training.config.TrainConfig;
 import dev.fusedit.training.shapes.RgbImage;
+import dev.fusedit.tensor.DType;
+import dev.fusedit.tensor.MemoryScope;
+import dev.fusedit.tensor.io.SafeTensorsFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,5 +143,39 @@ class SampleCommandsTest {
         Main.commandLine().execute("sample", "--model", model.toString(), "--prompt", "a circle and a triangle", "--steps", "2",
                 "--seed", "5", "--out", single.toString());
         assertThat(RgbImage.readPng(single).pixels()).isEqualTo(sample.pixels());
+    }
+
+    @Test
+    void convertStoresTheWeightsAsBf16AndTheCopySamples() throws IOException {
+        Path bf16 = dir.resolve("model-bf16");
+        assertThat(Main.commandLine().execute("convert", "--model", model.toString(), "--out", bf16.toString(), "--dtype", "bf16")).isZero();
+        Path weights = Path.of("transformer", "diffusion_pytorch_model.safetensors");
+        try (SafeTensorsFile original = SafeTensorsFile.open(model.resolve(weights)); SafeTensorsFile converted = SafeTensorsFile.open(bf16.resolve(weights));
+             MemoryScope ignored = MemoryScope.open()) {
+            assertThat(converted.names()).isEqualTo(original.names());
+            for (String name : original.names()) {
+                assertThat(converted.info(name).dtype()).as(name).isEqualTo(DType.BF16);
+                assertThat(converted.info(name).shape()).as(name).isEqualTo(original.info(name).shape());
+                double[] was = original.get(name).toDoubleArray(), now = converted.get(name).to(DType.F32).toDoubleArray();
+                for (int i = 0; i < was.length; i++) {
+                    // the nearest bfloat16: 8 significant bits, a step of 2^-7 of the leading power of two, half of it at most
+                    assertThat(Float.floatToRawIntBits((float) now[i]) & 0xFFFF).as("%s[%d] is a bfloat16", name, i).isZero();
+                    assertThat(Math.abs(now[i] - was[i])).as("%s[%d]", name, i).isLessThanOrEqualTo(Math.abs(was[i]) * 0x1p-8 + 1e-40);
+                }
+            }
+        }
+        for (String file : List.of("model_index.json", "transformer/config.json", "scheduler/scheduler_config.json", "tokenizer/tokenizer.json"))
+            assertThat(Files.readAllBytes(bf16.resolve(file))).as(file).isEqualTo(Files.readAllBytes(model.resolve(file)));
+        assertThat(Files.size(bf16.resolve(weights))).isLessThan(Files.size(model.resolve(weights)) * 6 / 10);
+
+        Path out = dir.resolve("bf16.png");
+        assertThat(Main.commandLine().execute("sample", "--model", bf16.toString(), "--prompt", "a red circle", "--steps", "2",
+                "--seed", "9", "--out", out.toString())).isZero();
+        assertThat(RgbImage.readPng(out).width()).isEqualTo(32);
+
+        assertThat(CliErrors.errorOf("convert", "--model", model.toString(), "--out", bf16.toString(), "--dtype", "bf16")).contains("already exists");
+        assertThat(CliErrors.errorOf("convert", "--model", model.toString(), "--out", dir.resolve("x").toString(), "--dtype", "int8"))
+                .contains("--dtype").contains("int8");
+        assertThat(Files.exists(dir.resolve("x"))).isFalse();
     }
 }
