@@ -103,6 +103,10 @@ class MatmulKernelsTest {
     void columnChunksOfPackedBAreStitchedTogether() {
         // k·n is above the packed-B budget, so the columns are packed in several chunks.
         check(new MatmulShape(1, 9, 1100, 4096, false, false, 9 * 4096, 4096L * 1100, 9 * 1100, false), 500);
+        // and with enough rows for the row-block path, whose packing splits each chunk by k steps
+        // (k = 4101: passes cross k-block ends and the last pass is short), or by panels when B is stored n×k
+        check(new MatmulShape(1, 72, 1100, 4101, false, false, 72 * 4101, 4101L * 1100, 72 * 1100, false), 501);
+        check(new MatmulShape(1, 72, 1100, 4101, false, true, 72 * 4101, 4101L * 1100, 72 * 1100, false), 502);
     }
 
     @Test
