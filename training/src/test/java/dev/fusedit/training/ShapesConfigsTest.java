@@ -1,5 +1,11 @@
 package dev.fusedit.training;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fusedit.model.config.ConfigFiles;
+import dev.fusedit.model.config.ConfigReader;
+import dev.fusedit.model.fusedit.TrainingModelConfig;
 import dev.fusedit.training.config.TrainConfig;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +31,7 @@ class ShapesConfigsTest {
 
     @Test
     void theFuseDiTRecipesAreFlowMatchingRunsWithEvalGrids() throws IOException {
-        for (String name : new String[] {"shapes-tiny.yaml", "shapes-tiny-frozen-text.yaml", "shapes-tiny-p2.yaml", "shapes-tiny-joint-cosine.yaml"}) {
+        for (String name : new String[] {"shapes-tiny.yaml", "shapes-tiny-wide.yaml", "shapes-tiny-frozen-text.yaml", "shapes-tiny-p2.yaml", "shapes-tiny-joint-cosine.yaml"}) {
             TrainConfig c = read(name);
             assertThat(NextTokenObjective.handles(c)).as(name).isFalse();
             assertThat(c.trainer().evalSteps()).as(name).isPositive();
@@ -33,5 +39,17 @@ class ShapesConfigsTest {
         assertThat(read("shapes-tiny-frozen-text.yaml").trainer().trainLlm()).isFalse();
         assertThat(read("shapes-tiny-p2.yaml").model().path("patch_size").asInt()).isEqualTo(2);
         assertThat(read("shapes-tiny-joint-cosine.yaml").lrScheduler().name()).isEqualTo("cosine");
+    }
+
+    @Test
+    void theBundledModelIsTheModelOfShapesTinyYaml() throws IOException {
+        Path config = Path.of("../configs/shapes-tiny.yaml");
+        JsonNode root = ConfigFiles.readYaml(config);
+        // model.base is relative to the checkout's root, where fusedit runs; tests run in training/
+        ObjectNode model = (ObjectNode) root.get("model");
+        model.put("base", "../" + model.get("base").asText());
+        JsonNode expected = TrainingModelConfig.transformerConfig(new ConfigReader(config, "", root).object("model"), config);
+        JsonNode bundled = new ObjectMapper().readTree(Path.of("../models/shapes-tiny/transformer/config.json").toFile());
+        assertThat(bundled).isEqualTo(expected);
     }
 }
