@@ -104,9 +104,11 @@ class MatmulKernelsTest {
         // k·n is above the packed-B budget, so the columns are packed in several chunks.
         check(new MatmulShape(1, 9, 1100, 4096, false, false, 9 * 4096, 4096L * 1100, 9 * 1100, false), 500);
         // and with enough rows for the row-block path, whose packing splits each chunk by k steps
-        // (k = 4101: passes cross k-block ends and the last pass is short), or by panels when B is stored n×k
+        // (k = 4101: passes cross k-block ends and the last pass is short), or by panels when B is
+        // stored n×k; and A stored k×m
         check(new MatmulShape(1, 72, 1100, 4101, false, false, 72 * 4101, 4101L * 1100, 72 * 1100, false), 501);
         check(new MatmulShape(1, 72, 1100, 4101, false, true, 72 * 4101, 4101L * 1100, 72 * 1100, false), 502);
+        check(new MatmulShape(1, 72, 1100, 4101, true, false, 72 * 4101, 4101L * 1100, 72 * 1100, true), 503);
     }
 
     @Test
