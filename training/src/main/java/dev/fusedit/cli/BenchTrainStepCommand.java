@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusedit.model.fusedit.FuseDiT;
 import dev.fusedit.model.fusedit.FuseDiTConfig;
+import dev.fusedit.training.FileTrees;
 import dev.fusedit.training.Trainer;
 import dev.fusedit.training.config.TrainConfig;
 import dev.fusedit.training.data.TrainingBatch;
@@ -14,8 +15,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * `fusedit bench train-step -c FILE.yaml`: the median time of one full training step (text
@@ -60,7 +59,7 @@ final class BenchTrainStepCommand implements java.util.concurrent.Callable<Integ
                 if (s >= warmup) ms[s - warmup] = (System.nanoTime() - t0) / 1e6;
             }
         } finally {
-            deleteTree(scratch);
+            FileTrees.delete(scratch);
         }
         Arrays.sort(ms);
         double median = steps % 2 == 1 ? ms[steps / 2] : (ms[steps / 2 - 1] + ms[steps / 2]) / 2;
@@ -87,11 +86,5 @@ final class BenchTrainStepCommand implements java.util.concurrent.Callable<Integ
                     model.ditHiddenSize(), model.ditNumHiddenLayers());
         }
         return 0;
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 }

@@ -4,20 +4,18 @@ import dev.fusedit.model.pipeline.PipelineFolder;
 import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.io.SafeTensorsFile;
 import dev.fusedit.tensor.io.SafeTensorsWriter;
+import dev.fusedit.training.FileTrees;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * `fusedit convert`: a copy of a pipeline folder with the transformer's floating-point weights
@@ -29,8 +27,6 @@ import java.util.stream.Stream;
 @Command(name = "convert", mixinStandardHelpOptions = true,
         description = "Copy a pipeline folder with its transformer weights stored as bf16, f16 or f32.")
 final class ConvertCommand implements Callable<Integer> {
-    private static final String WEIGHTS = "diffusion_pytorch_model.safetensors";
-
     @Option(names = "--model", required = true, description = "pipeline folder to read (model_index.json, transformer/, ...)")
     Path model;
 
@@ -49,15 +45,15 @@ final class ConvertCommand implements Callable<Integer> {
             default -> throw new CliException("--dtype: expected bf16, f16 or f32, got " + dtype);
         };
         PipelineFolder folder = PipelineFolder.open(model);
-        Path transformer = folder.transformerDir(), inFolder = folder.root().relativize(transformer).resolve(WEIGHTS);
-        Path weights = transformer.resolve(WEIGHTS);
+        Path transformer = folder.transformerDir(), inFolder = folder.root().relativize(transformer).resolve(PipelineFolder.WEIGHTS_FILE);
+        Path weights = transformer.resolve(PipelineFolder.WEIGHTS_FILE);
         if (!Files.isRegularFile(weights)) throw new CliException(weights + ": no such file (convert reads single-file transformer weights)");
         if (Files.exists(out)) throw new CliException("--out " + out + " already exists; give a new folder");
 
         Path absolute = out.toAbsolutePath();
         Path partial = absolute.resolveSibling("." + absolute.getFileName() + ".partial");
-        deleteTree(partial);
-        copyTree(folder.root(), partial, weights);
+        FileTrees.delete(partial);
+        FileTrees.copy(folder.root(), partial, weights);
         Path convertedWeights = partial.resolve(inFolder);
         long before = Files.size(weights);
         try (SafeTensorsFile in = SafeTensorsFile.open(weights)) {
@@ -78,25 +74,5 @@ final class ConvertCommand implements Callable<Integer> {
         System.out.printf("wrote %s: transformer weights %s, %,d bytes (were %,d)%n", out, target.name().toLowerCase(),
                 Files.size(absolute.resolve(inFolder)), before);
         return 0;
-    }
-
-    /** Copies the folder tree from into to, leaving out the file skip; links (a shared vae/) are copied as links. */
-    private static void copyTree(Path from, Path to, Path skip) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : walk.toList()) {
-                if (p.equals(skip)) continue;
-                Path dest = to.resolve(from.relativize(p).toString());
-                if (Files.isSymbolicLink(p)) Files.copy(p, dest, LinkOption.NOFOLLOW_LINKS);
-                else if (Files.isDirectory(p)) Files.createDirectories(dest);
-                else Files.copy(p, dest, StandardCopyOption.COPY_ATTRIBUTES);
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.fusedit.training;
 
+import dev.fusedit.model.pipeline.PipelineFolder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusedit.model.pipeline.FlowMatchEulerScheduler;
@@ -44,7 +45,7 @@ final class PipelineWriter {
 
         Path transformer = Files.createDirectories(dir.resolve("transformer"));
         writeJson(transformer.resolve("config.json"), transformerConfig);
-        SafeTensorsWriter.write(transformer.resolve("diffusion_pytorch_model.safetensors"), weights,
+        SafeTensorsWriter.write(transformer.resolve(PipelineFolder.WEIGHTS_FILE), weights,
                 Map.of("format", "pt"));
 
         Path schedulerDir = Files.createDirectories(dir.resolve("scheduler"));

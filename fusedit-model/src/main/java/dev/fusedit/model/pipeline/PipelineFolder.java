@@ -32,6 +32,9 @@ public final class PipelineFolder {
     private final FlowMatchEulerScheduler scheduler;
     private final int maxSequenceLength;
 
+    /** The file a diffusers component folder (transformer/, vae/) keeps its weights in when not sharded. */
+    public static final String WEIGHTS_FILE = "diffusion_pytorch_model.safetensors";
+
     /** The prompt length the reference pipeline pads and truncates to (its max_sequence_length default). */
     public static final int DEFAULT_MAX_SEQUENCE_LENGTH = 256;
 

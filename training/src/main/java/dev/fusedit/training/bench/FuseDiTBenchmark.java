@@ -1,5 +1,6 @@
 package dev.fusedit.training.bench;
 
+import dev.fusedit.model.pipeline.PipelineFolder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusedit.model.config.ConfigReader;
@@ -47,7 +48,7 @@ public final class FuseDiTBenchmark {
             ObjectNode cfg = TrainingModelConfig.transformerConfig(new ConfigReader(yaml, "", root).object("model"), yaml);
             Files.writeString(config, json.writerWithDefaultPrettyPrinter().writeValueAsString(cfg));
         }
-        Path weights = transformer.resolve("diffusion_pytorch_model.safetensors");
+        Path weights = transformer.resolve(PipelineFolder.WEIGHTS_FILE);
         if (Files.exists(weights)) return;
         FuseDiTConfig c = FuseDiTConfig.read(config);
         System.err.printf("writing synthetic BF16 weights for %s to %s (once)...%n", yaml.getFileName(), weights);

@@ -1,5 +1,6 @@
 package dev.fusedit.training.bench;
 
+import dev.fusedit.model.pipeline.PipelineFolder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusedit.model.config.ConfigReader;
@@ -57,7 +58,7 @@ public final class SampleBenchmark {
         Files.copy(tokenizerJson, dir.resolve("tokenizer/tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
         Path vae = Files.createDirectories(dir.resolve("vae"));
         Files.writeString(vae.resolve("config.json"), SD3_VAE_CONFIG);
-        Path weights = vae.resolve("diffusion_pytorch_model.safetensors");
+        Path weights = vae.resolve(PipelineFolder.WEIGHTS_FILE);
         if (!Files.exists(weights)) {
             VaeConfig c = VaeConfig.from(new ConfigReader(vae.resolve("config.json"), "", json.readTree(SD3_VAE_CONFIG)));
             SyntheticWeights.write(weights, new AutoencoderKL(c), "", DType.F32, 3, 0.02);

@@ -1,5 +1,7 @@
 package dev.fusedit.training.checkpoint;
 
+import dev.fusedit.training.FileTrees;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +44,7 @@ public final class CheckpointStore {
     /** Makes a fully written temporary folder the checkpoint of {@code step}. */
     public Path commit(Path temporary, long step) throws IOException {
         Path target = root.resolve(name(step));
-        if (Files.exists(target)) deleteTree(target);
+        FileTrees.delete(target);
         Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
         return target;
     }
@@ -72,13 +74,8 @@ public final class CheckpointStore {
 
     private void removeTemporaries() throws IOException {
         try (Stream<Path> s = Files.list(root)) {
-            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".step-")).toList()) deleteTree(p);
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".step-")).toList()) FileTrees.delete(p);
         }
     }
 
-    static void deleteTree(Path p) throws IOException {
-        try (Stream<Path> walk = Files.walk(p)) {
-            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
-        }
-    }
 }
