@@ -64,12 +64,16 @@ final class EvalShapesCommand implements Callable<Integer> {
     @Mixin
     BackendOption backend = new BackendOption();
 
+    @Mixin
+    SamplerOption sampler = new SamplerOption();
+
     @Override
     public Integer call() throws Exception {
         if (samples < 1) throw new CliException("--samples must be at least 1, got " + samples);
         if (steps < 1) throw new CliException("--steps must be at least 1, got " + steps);
         if (batch < 1) throw new CliException("--batch must be at least 1, got " + batch);
         backend.apply();
+        Boolean stochastic = sampler.stochastic();
         Path dir = ModelLocator.model(model);
         List<ShapesPrompt> prompts = ShapesPromptFile.read(promptFile != null ? promptFile : ModelLocator.inHome(ShapesPromptFile.DEFAULT));
         ShapesEvaluator evaluator = new ShapesEvaluator(samples);
@@ -89,7 +93,7 @@ final class EvalShapesCommand implements Callable<Integer> {
                 int from = pass * batch, to = Math.min(texts.size(), from + batch);
                 long[] chunkSeeds = seeds.subList(from, to).stream().mapToLong(Long::longValue).toArray();
                 long done = (long) pass * steps;
-                SampleOptions opts = SampleOptions.defaults().withSteps(steps).withGuidance(guidance).withListener(new SamplingListener() {
+                SampleOptions opts = SampleOptions.defaults().withSteps(steps).withGuidance(guidance).withStochasticSampling(stochastic).withListener(new SamplingListener() {
                     @Override
                     public void onStep(int step, int total) {
                         bar.update(done + step, "images " + to + "/" + texts.size());

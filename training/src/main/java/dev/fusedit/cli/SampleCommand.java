@@ -60,6 +60,9 @@ final class SampleCommand implements Callable<Integer> {
     @Mixin
     BackendOption backend = new BackendOption();
 
+    @Mixin
+    SamplerOption sampler = new SamplerOption();
+
     @Override
     public Integer call() throws Exception {
         if (steps < 1) throw new CliException("--steps must be at least 1, got " + steps);
@@ -67,13 +70,14 @@ final class SampleCommand implements Callable<Integer> {
         if ((height == null) != (width == null)) throw new CliException("give --height and --width together");
         if (height != null && (height < 1 || width < 1)) throw new CliException("--height and --width must be positive, got " + height + " x " + width);
         backend.apply();
+        Boolean stochastic = sampler.stochastic();
         Path dir = ModelLocator.model(model);
         try (FuseDiTPipeline pipe = FuseDiTPipeline.load(dir)) {
             ProgressBar bar = new ProgressBar("sample", 0, steps, Math.max(1, steps / 10));
             long start = System.nanoTime();
             long[] lastStep = {start};
             SampleOptions opts = new SampleOptions(negativePrompt, steps, guidance, height == null ? 0 : height, width == null ? 0 : width,
-                    seed, imagesPerPrompt, new SamplingListener() {
+                    seed, imagesPerPrompt, stochastic, new SamplingListener() {
                         @Override
                         public void onStep(int done, int total) {
                             lastStep[0] = System.nanoTime();

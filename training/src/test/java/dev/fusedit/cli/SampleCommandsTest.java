@@ -51,6 +51,22 @@ class SampleCommandsTest {
     }
 
     @Test
+    void theSamplerOptionPicksEulerOrStochasticAndRefusesOtherNames() throws IOException {
+        Path euler = dir.resolve("euler.png"), plain = dir.resolve("plain.png"), stochastic = dir.resolve("stochastic.png");
+        for (Path out : List.of(euler, plain, stochastic)) {
+            List<String> args = new java.util.ArrayList<>(List.of("sample", "--model", model.toString(), "--prompt", "a red circle", "--steps", "2",
+                    "--seed", "9", "--out", out.toString()));
+            if (out != plain) args.addAll(List.of("--sampler", out == euler ? "euler" : "stochastic"));
+            assertThat(Main.commandLine().execute(args.toArray(String[]::new))).isZero();
+        }
+        // the trainer's scheduler config has no stochastic_sampling: Euler by default
+        assertThat(Files.readAllBytes(plain)).isEqualTo(Files.readAllBytes(euler));
+        assertThat(RgbImage.readPng(stochastic).pixels()).isNotEqualTo(RgbImage.readPng(euler).pixels());
+        assertThat(CliErrors.errorOf("sample", "--model", model.toString(), "--prompt", "a red circle", "--sampler", "ddim"))
+                .contains("--sampler must be euler or stochastic, got 'ddim'");
+    }
+
+    @Test
     void oneImageGoesToTheOutputPng() throws IOException {
         Path out = dir.resolve("one.png");
         int rc = Main.commandLine().execute("sample", "--model", model.toString(), "--prompt", "a red circle", "--steps", "2",

@@ -15,6 +15,7 @@ import dev.fusedit.tensor.kernels.KernelProvider;
 import dev.fusedit.tensor.kernels.Kernels;
 import dev.fusedit.tensor.ops.Pointwise;
 import dev.fusedit.tensor.ops.Shapes;
+import dev.fusedit.tensor.random.Rng;
 
 import java.util.Arrays;
 
@@ -85,16 +86,27 @@ public final class Denoiser implements AutoCloseable {
         return scheduler;
     }
 
+    /** The deterministic (Euler) loop: {@link #denoise(Tensor, Tensor, int[][], double, int, Rng[], SamplingListener)} without step noise. */
+    public Result denoise(Tensor initialLatents, Tensor ids, int[][] mask, double guidance, int steps, SamplingListener listener) {
+        return denoise(initialLatents, ids, mask, guidance, steps, null, listener);
+    }
+
     /**
      * Runs the loop from initialLatents [P, C, H, W]. With guidance &gt; 1, ids [2P, L] (I64) and
      * mask [2P][L] hold the P unconditional rows first, then the P conditional ones; otherwise
-     * only the P conditional rows. The result's latents are a new F32 tensor in the caller's
-     * memory scope; listener (may be null) hears each finished step.
+     * only the P conditional rows. stepNoise null takes Euler steps; otherwise it holds one
+     * generator per latent row and every step is a stochastic one
+     * ({@link FlowMatchEulerScheduler.Schedule#stochasticStep}) with row r's fresh noise drawn
+     * from stepNoise[r], so an image does not depend on the batch it is drawn in. The result's
+     * latents are a new F32 tensor in the caller's memory scope; listener (may be null) hears
+     * each finished step.
      */
-    public Result denoise(Tensor initialLatents, Tensor ids, int[][] mask, double guidance, int steps, SamplingListener listener) {
+    public Result denoise(Tensor initialLatents, Tensor ids, int[][] mask, double guidance, int steps, Rng[] stepNoise, SamplingListener listener) {
         if (initialLatents.dim() != 4) throw new IllegalArgumentException("initial latents must be [P, C, H, W], got " + Arrays.toString(initialLatents.shape()));
         if (!Double.isFinite(guidance)) throw new IllegalArgumentException("guidance must be a finite number, got " + guidance);
         int p = initialLatents.size(0);
+        if (stepNoise != null && stepNoise.length != p)
+            throw new IllegalArgumentException("expected one step-noise generator per latent row (" + p + "), got " + stepNoise.length);
         boolean cfg = guidance > 1;
         int rows = cfg ? 2 * p : p;
         if (ids.dim() != 2 || ids.size(0) != rows || mask.length != rows)
@@ -114,12 +126,20 @@ public final class Denoiser implements AutoCloseable {
                         Tensor vu = v.narrow(0, 0, p), vc = v.narrow(0, p, p);
                         v = Pointwise.add(vu, Pointwise.mul(Pointwise.sub(vc, vu), guidance));
                     }
-                    x.copyFrom(schedule.step(x, v, i));
+                    x.copyFrom(stepNoise == null ? schedule.step(x, v, i) : schedule.stochasticStep(x, v, rowNoise(stepNoise, x.shape()), i));
                 }
                 if (listener != null) listener.onStep(i + 1, steps);
             }
         }
         return new Result(x, schedule);
+    }
+
+    /** One fresh normal draw per row, each from that row's generator, stacked to the latents' shape. */
+    private static Tensor rowNoise(Rng[] rows, int[] shape) {
+        Tensor noise = Tensor.zeros(DType.F32, shape);
+        int[] row = Arrays.copyOfRange(shape, 1, shape.length);
+        for (int r = 0; r < rows.length; r++) noise.select(0, r).copyFrom(rows[r].normal(row));
+        return noise;
     }
 
     /** Runs the text side once; what it returns lives in the caller's scope for all steps. */

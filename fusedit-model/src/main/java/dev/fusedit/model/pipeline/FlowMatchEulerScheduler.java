@@ -17,19 +17,30 @@ import java.util.Arrays;
  * <li>training table (float32): t = N, N−1, …, 1; s = t/N; σ = shift·s / (1 + (shift−1)·s); timesteps = σ·N;
  * <li>sampling (set_timesteps): t = linspace(σmax·N, σmin·N, steps) in float64, s = t/N shifted
  *     <em>again</em> in float64, rounded to float32, then 0 appended; timesteps = σ·N in float32;
- * <li>Euler step: x + (σ_{i+1} − σ_i)·v in float32.
+ * <li>Euler step: x + (σ_{i+1} − σ_i)·v in float32;
+ * <li>with {@code stochastic_sampling} (a later diffusers option, off by default) each step instead
+ *     re-noises its prediction of the clean sample: x0 = x − σ_i·v, then (1 − σ_{i+1})·x0 + σ_{i+1}·ε with
+ *     fresh noise ε. Every model input is then "clean sample + Gaussian noise of level σ", the
+ *     distribution training saw, which matters for a model without timestep conditioning: it reads
+ *     the noise level off its input.
  * </ul>
  */
 public final class FlowMatchEulerScheduler {
     private final int numTrainTimesteps;
     private final double shift;
+    private final boolean stochasticSampling;
     private final float[] trainingSigmas, trainingTimesteps;
 
     public FlowMatchEulerScheduler(int numTrainTimesteps, double shift) {
+        this(numTrainTimesteps, shift, false);
+    }
+
+    public FlowMatchEulerScheduler(int numTrainTimesteps, double shift, boolean stochasticSampling) {
         if (numTrainTimesteps < 1) throw new IllegalArgumentException("num_train_timesteps must be >= 1, got " + numTrainTimesteps);
         if (!(shift > 0) || Double.isInfinite(shift)) throw new IllegalArgumentException("shift must be a positive number, got " + shift);
         this.numTrainTimesteps = numTrainTimesteps;
         this.shift = shift;
+        this.stochasticSampling = stochasticSampling;
         float n = numTrainTimesteps, fShift = (float) shift, fShiftMinusOne = (float) (shift - 1);
         trainingSigmas = new float[numTrainTimesteps];
         trainingTimesteps = new float[numTrainTimesteps];
@@ -59,7 +70,7 @@ public final class FlowMatchEulerScheduler {
         c.check(n > 0, "num_train_timesteps", "must be positive");
         double shift = c.optDouble("shift", 1.0);
         c.check(shift > 0, "shift", "must be positive");
-        return new FlowMatchEulerScheduler(n, shift);
+        return new FlowMatchEulerScheduler(n, shift, c.optBoolean("stochastic_sampling", false));
     }
 
     public int numTrainTimesteps() {
@@ -68,6 +79,11 @@ public final class FlowMatchEulerScheduler {
 
     public double shift() {
         return shift;
+    }
+
+    /** Whether sampling re-noises each step's clean-sample prediction instead of taking the Euler step (diffusers' stochastic_sampling). */
+    public boolean stochasticSampling() {
+        return stochasticSampling;
     }
 
     /** The training table's σ, from σ(N) = 1 down to σ(1); index i belongs to timesteps()[i]. */
@@ -156,13 +172,35 @@ public final class FlowMatchEulerScheduler {
          * returned as a new F32 tensor of x's shape; v must have x's shape.
          */
         public Tensor step(Tensor x, Tensor v, int i) {
-            if (i < 0 || i >= steps()) throw new IllegalArgumentException("step index must be in [0, " + steps() + "), got " + i);
-            if (!Arrays.equals(x.shape(), v.shape()))
-                throw new IllegalArgumentException("sample " + Arrays.toString(x.shape()) + " and velocity " + Arrays.toString(v.shape()) + " must have the same shape");
+            requireStep(x, v, i);
             float dt = sigmas[i + 1] - sigmas[i];
             float[] xs = x.contiguous().toFloatArray(), vs = v.contiguous().toFloatArray();
             for (int k = 0; k < xs.length; k++) xs[k] = xs[k] + dt * vs[k];
             return Tensor.of(xs, x.shape());
+        }
+
+        /**
+         * One stochastic step i (diffusers' stochastic_sampling): x0 = x − σ_i·v, then
+         * (1 − σ_{i+1})·x0 + σ_{i+1}·noise, in float32; noise has x's shape. The last step
+         * (σ = 0) returns x0 itself.
+         */
+        public Tensor stochasticStep(Tensor x, Tensor v, Tensor noise, int i) {
+            requireStep(x, v, i);
+            if (!Arrays.equals(x.shape(), noise.shape()))
+                throw new IllegalArgumentException("sample " + Arrays.toString(x.shape()) + " and noise " + Arrays.toString(noise.shape()) + " must have the same shape");
+            float sigma = sigmas[i], next = sigmas[i + 1];
+            float[] xs = x.contiguous().toFloatArray(), vs = v.contiguous().toFloatArray(), ns = noise.contiguous().toFloatArray();
+            for (int k = 0; k < xs.length; k++) {
+                float x0 = xs[k] - sigma * vs[k];
+                xs[k] = (1f - next) * x0 + next * ns[k];
+            }
+            return Tensor.of(xs, x.shape());
+        }
+
+        private void requireStep(Tensor x, Tensor v, int i) {
+            if (i < 0 || i >= steps()) throw new IllegalArgumentException("step index must be in [0, " + steps() + "), got " + i);
+            if (!Arrays.equals(x.shape(), v.shape()))
+                throw new IllegalArgumentException("sample " + Arrays.toString(x.shape()) + " and velocity " + Arrays.toString(v.shape()) + " must have the same shape");
         }
 
         @Override

@@ -174,9 +174,15 @@ public final class FuseDiTPipeline implements AutoCloseable {
             for (int i = 0; i < texts.size(); i++)
                 for (int j = 0; j < maxSequenceLength; j++) ids.set(tok.ids()[i][j], i, j);
             Tensor noise = Tensor.zeros(DType.F32, n, channels, height / f, width / f);
-            for (int i = 0; i < n; i++)
-                noise.select(0, i).copyFrom(new Rng(seeds[i]).normal(channels, height / f, width / f));
-            Tensor latents = denoiser.denoise(noise, ids, tok.mask(), opts.guidance(), opts.steps(), opts.listener()).latents();
+            Rng[] perImage = new Rng[n];
+            for (int i = 0; i < n; i++) {
+                perImage[i] = new Rng(seeds[i]);
+                noise.select(0, i).copyFrom(perImage[i].normal(channels, height / f, width / f));
+            }
+            boolean stochastic = opts.stochasticSampling() != null ? opts.stochasticSampling() : denoiser.scheduler().stochasticSampling();
+            // a stochastic sampler's step noise continues each image's own generator
+            Tensor latents = denoiser.denoise(noise, ids, tok.mask(), opts.guidance(), opts.steps(), stochastic ? perImage : null,
+                    opts.listener()).latents();
             Tensor decoded = vae == null ? latents : vae.model().decode(latents);
             Tensor pixels = ImagePostprocess.toUint8Nhwc(decoded).contiguous();
             MemorySegment s = pixels.data();

@@ -11,10 +11,12 @@ package dev.fusedit.model.pipeline;
  * @param width           image width in pixels; 0 = the model's default
  * @param seed            image k of prompt p starts from the noise of seed + p·imagesPerPrompt + k
  * @param imagesPerPrompt images per prompt
+ * @param stochasticSampling true re-noises each step's clean-sample prediction, false takes Euler
+ *                        steps, null follows the model's scheduler_config.json (stochastic_sampling)
  * @param listener        step progress and warnings
  */
 public record SampleOptions(String negativePrompt, int steps, double guidance, int height, int width, long seed, int imagesPerPrompt,
-                            SamplingListener listener) {
+                            Boolean stochasticSampling, SamplingListener listener) {
     public static final int DEFAULT_STEPS = 25;
     public static final double DEFAULT_GUIDANCE = 6.0;
 
@@ -27,36 +29,41 @@ public record SampleOptions(String negativePrompt, int steps, double guidance, i
         if (imagesPerPrompt < 1) throw new IllegalArgumentException("images per prompt must be at least 1, got " + imagesPerPrompt);
     }
 
-    /** Empty negative prompt, 25 steps, guidance 6.0 (the paper's evaluation settings), default size, seed 0, one image per prompt. */
+    /** Empty negative prompt, 25 steps, guidance 6.0 (the paper's evaluation settings), default size, seed 0, one image per prompt, the model's sampler. */
     public static SampleOptions defaults() {
-        return new SampleOptions("", DEFAULT_STEPS, DEFAULT_GUIDANCE, 0, 0, 0, 1, SamplingListener.WARNINGS_TO_STDERR);
+        return new SampleOptions("", DEFAULT_STEPS, DEFAULT_GUIDANCE, 0, 0, 0, 1, null, SamplingListener.WARNINGS_TO_STDERR);
     }
 
     public SampleOptions withNegativePrompt(String text) {
-        return new SampleOptions(text, steps, guidance, height, width, seed, imagesPerPrompt, listener);
+        return new SampleOptions(text, steps, guidance, height, width, seed, imagesPerPrompt, stochasticSampling, listener);
     }
 
     public SampleOptions withSteps(int n) {
-        return new SampleOptions(negativePrompt, n, guidance, height, width, seed, imagesPerPrompt, listener);
+        return new SampleOptions(negativePrompt, n, guidance, height, width, seed, imagesPerPrompt, stochasticSampling, listener);
     }
 
     public SampleOptions withGuidance(double g) {
-        return new SampleOptions(negativePrompt, steps, g, height, width, seed, imagesPerPrompt, listener);
+        return new SampleOptions(negativePrompt, steps, g, height, width, seed, imagesPerPrompt, stochasticSampling, listener);
     }
 
     public SampleOptions withSize(int h, int w) {
-        return new SampleOptions(negativePrompt, steps, guidance, h, w, seed, imagesPerPrompt, listener);
+        return new SampleOptions(negativePrompt, steps, guidance, h, w, seed, imagesPerPrompt, stochasticSampling, listener);
     }
 
     public SampleOptions withSeed(long s) {
-        return new SampleOptions(negativePrompt, steps, guidance, height, width, s, imagesPerPrompt, listener);
+        return new SampleOptions(negativePrompt, steps, guidance, height, width, s, imagesPerPrompt, stochasticSampling, listener);
     }
 
     public SampleOptions withImagesPerPrompt(int k) {
-        return new SampleOptions(negativePrompt, steps, guidance, height, width, seed, k, listener);
+        return new SampleOptions(negativePrompt, steps, guidance, height, width, seed, k, stochasticSampling, listener);
+    }
+
+    /** true / false force the stochastic or the Euler sampler; null leaves it to the model's scheduler config. */
+    public SampleOptions withStochasticSampling(Boolean stochastic) {
+        return new SampleOptions(negativePrompt, steps, guidance, height, width, seed, imagesPerPrompt, stochastic, listener);
     }
 
     public SampleOptions withListener(SamplingListener l) {
-        return new SampleOptions(negativePrompt, steps, guidance, height, width, seed, imagesPerPrompt, l);
+        return new SampleOptions(negativePrompt, steps, guidance, height, width, seed, imagesPerPrompt, stochasticSampling, l);
     }
 }

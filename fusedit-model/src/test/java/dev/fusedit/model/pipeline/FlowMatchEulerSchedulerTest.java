@@ -106,7 +106,12 @@ class FlowMatchEulerSchedulerTest {
                  "num_train_timesteps":1000,"shift":3.0,"use_dynamic_shifting":false,"base_shift":0.5,"max_shift":1.15}""");
         FlowMatchEulerScheduler s = FlowMatchEulerScheduler.read(f);
         assertThat(s.shift()).isEqualTo(3.0);
+        assertThat(s.stochasticSampling()).isFalse();
         assertThat(s.schedule(4)).isEqualTo(sd3.schedule(4));
+
+        Files.writeString(f, """
+                {"_class_name":"FlowMatchEulerDiscreteScheduler","num_train_timesteps":1000,"shift":3.0,"stochastic_sampling":true}""");
+        assertThat(FlowMatchEulerScheduler.read(f).stochasticSampling()).isTrue();
 
         Files.writeString(f, """
                 {"_class_name":"FlowMatchEulerDiscreteScheduler","num_train_timesteps":1000,"shift":3.0,"use_dynamic_shifting":true}""");
@@ -114,5 +119,24 @@ class FlowMatchEulerSchedulerTest {
                 .hasMessageContaining("scheduler_config.json").hasMessageContaining("use_dynamic_shifting");
         assertThatThrownBy(() -> FlowMatchEulerScheduler.read(dir.resolve("absent.json"))).isInstanceOf(IOException.class)
                 .hasMessageContaining("absent.json");
+    }
+
+    @Test
+    void aStochasticStepRenoisesTheCleanPredictionAndTheLastStepReturnsIt() {
+        FlowMatchEulerScheduler.Schedule s = sd3.schedule(5);
+        Rng rng = new Rng(11);
+        Tensor x = rng.normal(2, 3, 5), v = rng.normal(2, 3, 5), noise = rng.normal(2, 3, 5);
+        double[] xs = x.toDoubleArray(), vs = v.toDoubleArray(), ns = noise.toDoubleArray();
+        for (int i : new int[] {0, 2, 4}) {
+            double sigma = s.sigma(i), next = s.sigma(i + 1);
+            double[] got = s.stochasticStep(x, v, noise, i).toDoubleArray();
+            for (int k = 0; k < xs.length; k++) {
+                double x0 = xs[k] - sigma * vs[k];
+                assertThat(got[k]).as("step %d element %d", i, k).isCloseTo((1 - next) * x0 + next * ns[k], within(1e-5));
+            }
+        }
+        assertThat(s.sigma(5)).isZero();
+        assertThatThrownBy(() -> s.stochasticStep(x, v, rng.normal(2, 3, 4), 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("noise");
     }
 }

@@ -26,6 +26,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /** The sampling pipeline on a tiny random-weight pixel-space model (the golden trajectory is in tests/ParityFixturesTest). */
 class FuseDiTPipelineTest {
@@ -116,6 +117,51 @@ class FuseDiTPipelineTest {
             assertThatThrownBy(() -> denoiser.denoise(x0, ids.narrow(0, 2, 2), condMask(tok), 2.5, steps, null))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unconditional rows first");
         }
+    }
+
+    @Test
+    void stochasticSamplingRenoisesEachCleanPredictionWithTheRowsOwnGenerator() throws IOException {
+        try (FuseDiTCheckpoint ckpt = FuseDiTCheckpoint.open(dir.resolve("model/transformer"));
+             GradMode ignored = GradMode.noGrad()) {
+            FuseDiT model = ckpt.fuseDiT();
+            FlowMatchEulerScheduler scheduler = new FlowMatchEulerScheduler(1000, 3.0, true);
+            Tokenizer.Batch tok = pipe.tokenizer().encodeBatch(List.of("a red circle", "two square"), TinyPipelineFolder.MAX_LENGTH);
+            Tensor ids = ids(tok.ids());
+            Tensor x0 = new Rng(5).normal(2, 3, 16, 16);
+            int steps = 3;
+            // the loop restated in double precision, each row's noise from its own generator
+            TextContext text = model.encodeText(ids, tok.mask());
+            FlowMatchEulerScheduler.Schedule schedule = scheduler.schedule(steps);
+            Rng[] mine = {new Rng(70), new Rng(71)};
+            double[] x = x0.toDoubleArray();
+            int row = x.length / 2;
+            for (int i = 0; i < steps; i++) {
+                double[] v = model.velocity(Tensor.of(DType.F32, x, x0.shape()), Tensor.full(DType.F32, schedule.timestep(i), 2), text).toDoubleArray();
+                double sigma = schedule.sigma(i), next = schedule.sigma(i + 1);
+                for (int r = 0; r < 2; r++) {
+                    double[] noise = mine[r].normal(3, 16, 16).toDoubleArray();
+                    for (int k = 0; k < row; k++) {
+                        int e = r * row + k;
+                        x[e] = (1 - next) * (x[e] - sigma * v[e]) + next * noise[k];
+                    }
+                }
+            }
+            double[] got = new Denoiser(model, scheduler).denoise(x0, ids, tok.mask(), 1.0, steps, new Rng[] {new Rng(70), new Rng(71)}, null)
+                    .latents().toDoubleArray();
+            for (int k = 0; k < x.length; k++) assertThat(got[k]).as("element %d", k).isCloseTo(x[k], within(1e-4));
+        }
+    }
+
+    @Test
+    void theStochasticSamplerIsSeededPerImageAndDiffersFromEuler() {
+        SampleOptions stochastic = quick().withStochasticSampling(true);
+        byte[] alone = pipe.generateEach(List.of("two square"), new long[] {9}, stochastic).getFirst().pixels();
+        byte[] inBatch = pipe.generateEach(List.of("a red circle", "two square"), new long[] {8, 9}, stochastic).get(1).pixels();
+        assertThat(inBatch).isEqualTo(alone);
+        byte[] euler = pipe.generateEach(List.of("two square"), new long[] {9}, quick()).getFirst().pixels();
+        assertThat(euler).isNotEqualTo(alone);
+        assertThat(pipe.generateEach(List.of("two square"), new long[] {9}, quick().withStochasticSampling(false)).getFirst().pixels())
+                .isEqualTo(euler);
     }
 
     private static int[][] condMask(Tokenizer.Batch tok) {
