@@ -21,9 +21,9 @@ import static dev.fusedit.tensor.kernels.VectorWidth.F;
  *     multiple of {@code MR}; a micro-panel is MR consecutive rows. Rows stay contiguous along k,
  *     so packing the common untransposed A is a plain row copy, and the kernel's row offsets r·KC
  *     are constants.</li>
- * <li>B: for each k block q and panel jp of {@code NR} columns, {@code kc} rows of NR values at
- *     {@code (q·panels + jp)·KC·NR + p·NR}: one k step of a panel is NR contiguous floats, i.e.
- *     whole vectors.</li>
+ * <li>B: for each k block q (counted from the first block the buffer holds, qFrom) and panel jp of
+ *     {@code NR} columns, {@code kc} rows of NR values at {@code ((q − qFrom)·panels + jp)·KC·NR + p·NR}:
+ *     one k step of a panel is NR contiguous floats, i.e. whole vectors.</li>
  * </ul>
  */
 final class GemmPacking {
@@ -77,33 +77,34 @@ final class GemmPacking {
 
     /**
      * Packs panels [jpFrom, jpTo) and k steps [kFrom, kTo) of the column range [jc, jc+nc) of
-     * op(B) into {@code dst} (B layout with {@code panels} panels per k block). Tasks packing one
+     * op(B) into {@code dst} (B layout with {@code panels} panels per k block, the first block
+     * held being qFrom). Tasks packing one
      * chunk together split it by k steps when B is stored k×n (each then reads whole row pieces of
      * nc floats, where a split by panels left a task a few cache lines per row, a row stride
      * apart) and by panels when it is stored n×k (whole columns). {@code scratch} must hold
      * kTo − kFrom floats.
      */
     static void packB(MemorySegment b, long offB, int ldb, boolean transB, int kFrom, int kTo, int jc, int nc,
-                      int jpFrom, int jpTo, int panels, int nr, int kcBlock, float[] dst, float[] scratch) {
-        pack(b, false, offB, ldb, transB, kFrom, kTo, jc, nc, jpFrom, jpTo, panels, nr, kcBlock, dst, scratch);
+                      int jpFrom, int jpTo, int panels, int qFrom, int nr, int kcBlock, float[] dst, float[] scratch) {
+        pack(b, false, offB, ldb, transB, kFrom, kTo, jc, nc, jpFrom, jpTo, panels, qFrom, nr, kcBlock, dst, scratch);
     }
 
     /** {@link #packB} for a bfloat16 B (offB and ldb in bfloat16 elements), widened to float32. */
     static void packBBf16(MemorySegment b, long offB, int ldb, boolean transB, int kFrom, int kTo, int jc, int nc,
-                          int jpFrom, int jpTo, int panels, int nr, int kcBlock, float[] dst, float[] scratch) {
-        pack(b, true, offB, ldb, transB, kFrom, kTo, jc, nc, jpFrom, jpTo, panels, nr, kcBlock, dst, scratch);
+                          int jpFrom, int jpTo, int panels, int qFrom, int nr, int kcBlock, float[] dst, float[] scratch) {
+        pack(b, true, offB, ldb, transB, kFrom, kTo, jc, nc, jpFrom, jpTo, panels, qFrom, nr, kcBlock, dst, scratch);
     }
 
     /** {@link #packB} of a float32 or (bf16) bfloat16 B; offB and ldb count elements. */
     private static void pack(MemorySegment b, boolean bf16, long offB, int ldb, boolean transB, int kFrom, int kTo, int jc, int nc,
-                             int jpFrom, int jpTo, int panels, int nr, int kcBlock, float[] dst, float[] scratch) {
+                             int jpFrom, int jpTo, int panels, int qFrom, int nr, int kcBlock, float[] dst, float[] scratch) {
         if (!transB) {
             // passes of up to ROWS_PER_PASS k steps, none crossing a k block
             for (int k0 = kFrom; k0 < kTo; ) {
                 int q = k0 / kcBlock, p0 = k0 - q * kcBlock;
                 int k1 = Math.min(Math.min(kTo, k0 + ROWS_PER_PASS), (q + 1) * kcBlock);
                 for (int jp = jpFrom; jp < jpTo; jp++) {
-                    int j0 = jp * nr, cols = Math.min(nr, nc - j0), base = (q * panels + jp) * kcBlock * nr;
+                    int j0 = jp * nr, cols = Math.min(nr, nc - j0), base = ((q - qFrom) * panels + jp) * kcBlock * nr;
                     for (int p = p0; p < p0 + k1 - k0; p++) {
                         int at = base + p * nr;
                         read(b, bf16, offB + (long) (q * kcBlock + p) * ldb + jc + j0, dst, at, cols);
@@ -123,7 +124,7 @@ final class GemmPacking {
                 if (j < cols) read(b, bf16, offB + (long) (jc + j0 + j) * ldb + kFrom, scratch, 0, kTo - kFrom);
                 for (int k0 = kFrom; k0 < kTo; ) {
                     int q = k0 / kcBlock, p0 = k0 - q * kcBlock, k1 = Math.min(kTo, (q + 1) * kcBlock);
-                    int base = (q * panels + jp) * kcBlock * nr + j, from = k0 - kFrom - p0;
+                    int base = ((q - qFrom) * panels + jp) * kcBlock * nr + j, from = k0 - kFrom - p0;
                     if (j < cols) for (int p = p0; p < p0 + k1 - k0; p++) dst[base + p * nr] = scratch[from + p];
                     else for (int p = p0; p < p0 + k1 - k0; p++) dst[base + p * nr] = 0f;
                     k0 = k1;

@@ -17,10 +17,10 @@ import static dev.fusedit.tensor.kernels.VectorWidth.LANES;
  * Float32 {@link Kernels#matmul} on the Vector API, organised like BLIS/GotoBLAS:
  *
  * <pre>
- * for jc in N step NC            op(B) columns whose packed copy (all of K) fits PACKED_B_MAX (L3)
- *   pack op(B)[:, jc..]            in parallel, shared by every thread below
- *   parallel for (ic block of MC rows) x (group of NR panels)
- *     for pc in K step KC
+ * for jc in N step NC            op(B) columns whose packed KC x NC block fits PACKED_B_BLOCK (L3)
+ *   for pc in K step KC
+ *     pack op(B)[pc.., jc..]       in parallel, shared by every thread below
+ *     parallel for (ic block of MC rows) x (group of NR panels)
  *       pack op(A)[ic.., pc..]     MC x KC, private to the thread, lives in L2
  *       for each NR panel jr       its KC x NR slice of packed B is reused (L1/L2) across ir
  *         for each MR panel ir     micro-kernel: MR x NR tile of C in registers, KC rank-1 updates
@@ -57,8 +57,10 @@ final class VectorGemm {
     static final int KC = 512;
     /** Rows per A block (a multiple of MR): MC x KC floats = 256 KiB, a quarter of a core's L2. */
     static final int MC = 128;
-    /** Largest packed B (floats) per column chunk: 16 MiB, half the shared L3. */
+    /** Largest packed B (floats) per column chunk of the few-rows split (all of k): 16 MiB, half the shared L3. */
     static final long PACKED_B_MAX = 4L << 20;
+    /** Largest packed k block of a column chunk (floats) in the row-block order: 8 MiB, a quarter of the shared L3. */
+    static final long PACKED_B_BLOCK = 2L << 20;
     /**
      * Below this many flops (about 170³·2) a product runs on the calling thread: the two fork/join
      * rounds of a parallel product cost some 40 µs, a third of the time such a product takes.
@@ -241,11 +243,21 @@ final class VectorGemm {
     void multiply(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c, int bt, boolean parallel, BPacker packer) {
         int m = s.m(), n = s.n(), k = s.k();
         long offA = bt * s.strideA(), offB = bt * s.strideB(), offC = bt * s.strideC();
-        int kBlocks = (k + KC - 1) / KC;
-        long panelsFit = Math.max(1, PACKED_B_MAX / ((long) kBlocks * KC * NR));
-        int ncMax = (int) Math.min((long) (n + NR - 1) / NR, panelsFit) * NR;
-        float[] packedB = workspaces.get().packB(Math.toIntExact((long) kBlocks * KC * ncMax));
         int threads = pool.threads();
+        int totalPanels = (n + NR - 1) / NR;
+        int kBlocks = (k + KC - 1) / KC;
+        if (parallel && m <= COLUMN_SPLIT_MAX_M && Math.min(4 * threads, Math.min(totalPanels, panelsFitting(PACKED_B_MAX, kBlocks)) / MIN_TASK_PANELS) >= threads) {
+            multiplyByColumns(s, a, b, c, offA, offB, offC, kBlocks, packer);
+            return;
+        }
+        // Goto order: one k block of a column chunk of op(B) is packed at a time (at most
+        // PACKED_B_BLOCK, a quarter of L3, so it stays there while every row block multiplies it)
+        // and each row block's A is packed once per chunk. Packing the whole k range of a chunk
+        // first (up to 16 MiB) wrote it out to memory and read it back, and packed A once per chunk
+        // of a few hundred columns: 13-18 ms of a 60-70 ms 256-row product.
+        int chunks = (totalPanels + panelsFitting(PACKED_B_BLOCK, 1) - 1) / panelsFitting(PACKED_B_BLOCK, 1);
+        int chunkPanels = (totalPanels + chunks - 1) / chunks;
+        float[] packedB = workspaces.get().packB(chunkPanels * KC * NR);
         // Row blocks of at most MC rows, as many as a multiple of the threads so that none idles at
         // the end (a short op(A), such as the 128-row dW = Xᵀ·dY of a training step, is split in
         // rows rather than columns, so each A block is still packed once).
@@ -255,55 +267,73 @@ final class VectorGemm {
             rows = Math.max(MIN_TASK_ROWS, ((m + blocks - 1) / blocks + MR - 1) / MR * MR);
         }
         int rowBlocks = (m + rows - 1) / rows, mcTask = rows;
-
-        for (int jc = 0; jc < n; jc += ncMax) {
-            int chunk = jc, nc = Math.min(ncMax, n - jc);
+        for (int jc = 0; jc < n; jc += chunkPanels * NR) {
+            int chunk = jc, nc = Math.min(chunkPanels * NR, n - jc);
             int panels = (nc + NR - 1) / NR;
-
-            int columnTasks = Math.min(4 * threads, panels / MIN_TASK_PANELS);
-            if (parallel && m <= COLUMN_SPLIT_MAX_M && columnTasks >= threads) {
-                // Few rows, many columns (a projection of a few tokens): each task packs the B
-                // panels of its own columns and multiplies all rows by them at once. Packing B first
-                // on all threads and then multiplying (below) waits for the slowest packer between
-                // the two, and packing B is a large share of a product this short; here A, small,
-                // is packed once per task instead.
-                int tasks = columnTasks;
-                run(true, tasks, t -> {
-                    int jpFrom = panels * t / tasks, jpTo = panels * (t + 1) / tasks;
-                    packer.pack(b, offB, s.ldb(), s.transB(), 0, k, chunk, nc, jpFrom, jpTo, panels, NR, KC, packedB,
-                            workspaces.get().scratch(k));
-                    computeBlock(s, a, c, offA, offC, packedB, chunk, nc, panels, 0, m, jpFrom, jpTo);
-                });
-                continue;
-            }
-
-            boolean packInParallel = parallel && (long) k * nc > SERIAL_PACK_MAX;
-            if (!packInParallel) {
-                packer.pack(b, offB, s.ldb(), s.transB(), 0, k, chunk, nc, 0, panels, panels, NR, KC, packedB, workspaces.get().scratch(k));
-            } else if (!s.transB()) {
-                // by k steps: each task reads whole rows of the chunk (see GemmPacking.packB); measured
-                // here, packing a 9216 x 2304 B took 10-11 ms so against 15-17 ms split by panels
-                // (its fixed cost is a quarter of a 256-row product's time)
-                int passes = (k + GemmPacking.ROWS_PER_PASS - 1) / GemmPacking.ROWS_PER_PASS, tasks = Math.min(passes, 4 * threads);
-                run(true, tasks, t -> packer.pack(b, offB, s.ldb(), false,
-                        Math.min(k, passes * t / tasks * GemmPacking.ROWS_PER_PASS), Math.min(k, passes * (t + 1) / tasks * GemmPacking.ROWS_PER_PASS),
-                        chunk, nc, 0, panels, panels, NR, KC, packedB, workspaces.get().scratch(0)));
-            } else {
-                int tasks = Math.min(panels, 4 * threads);
-                run(true, tasks, t -> packer.pack(b, offB, s.ldb(), true, 0, k, chunk, nc,
-                        panels * t / tasks, panels * (t + 1) / tasks, panels, NR, KC, packedB, workspaces.get().scratch(k)));
-            }
-
             // Tasks are row blocks, split further by column groups only when there are too few row
             // blocks to keep every thread busy (each group packs its A block again).
             int groups = parallel ? Math.clamp((2L * threads + rowBlocks - 1) / rowBlocks, 1, panels) : 1;
             if (parallel && rowBlocks >= threads) groups = 1;
             int g0 = groups;
-            run(parallel, rowBlocks * groups, t -> {
-                int ib = t / g0, g = t % g0;
-                computeBlock(s, a, c, offA, offC, packedB, chunk, nc, panels,
-                        ib * mcTask, Math.min(mcTask, m - ib * mcTask), panels * g / g0, panels * (g + 1) / g0);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kFrom = pc, kTo = Math.min(k, pc + KC), q = pc / KC;
+                packB(s, b, offB, packer, chunk, nc, panels, kFrom, kTo, q, parallel && (long) (kTo - kFrom) * nc > SERIAL_PACK_MAX, packedB);
+                run(parallel, rowBlocks * g0, t -> {
+                    int ib = t / g0, g = t % g0;
+                    computeBlock(s, a, c, offA, offC, packedB, q, chunk, nc, panels, ib * mcTask, Math.min(mcTask, m - ib * mcTask),
+                            panels * g / g0, panels * (g + 1) / g0, kFrom, kTo);
+                });
+            }
+        }
+    }
+
+    /** Panels (NR columns over kBlocks k blocks each) that fit a packed-B budget of floats. */
+    private static int panelsFitting(long budget, int kBlocks) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, budget / ((long) kBlocks * KC * NR)));
+    }
+
+    /**
+     * Few rows, many columns (a projection of a few tokens): each task packs the B panels of its
+     * own columns over all of k and multiplies all rows by them at once. Packing B first on all
+     * threads and then multiplying waits for the slowest packer between the two, and packing B is
+     * a large share of a product this short; here A, small, is packed once per task instead.
+     */
+    private void multiplyByColumns(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c, long offA, long offB, long offC,
+                                   int kBlocks, BPacker packer) {
+        int m = s.m(), n = s.n(), k = s.k();
+        int ncMax = Math.min((n + NR - 1) / NR, panelsFitting(PACKED_B_MAX, kBlocks)) * NR;
+        float[] packedB = workspaces.get().packB(Math.toIntExact((long) kBlocks * KC * ncMax));
+        for (int jc = 0; jc < n; jc += ncMax) {
+            int chunk = jc, nc = Math.min(ncMax, n - jc);
+            int panels = (nc + NR - 1) / NR;
+            int tasks = Math.max(1, Math.min(4 * pool.threads(), panels / MIN_TASK_PANELS));
+            run(true, tasks, t -> {
+                int jpFrom = panels * t / tasks, jpTo = panels * (t + 1) / tasks;
+                packer.pack(b, offB, s.ldb(), s.transB(), 0, k, chunk, nc, jpFrom, jpTo, panels, 0, NR, KC, packedB,
+                        workspaces.get().scratch(k));
+                computeBlock(s, a, c, offA, offC, packedB, 0, chunk, nc, panels, 0, m, jpFrom, jpTo, 0, k);
             });
+        }
+    }
+
+    /** Packs k steps [kFrom, kTo) (k block q) of the column chunk [jc, jc+nc) of op(B), on the pool when parallel. */
+    private void packB(MatmulShape s, MemorySegment b, long offB, BPacker packer, int jc, int nc, int panels, int kFrom, int kTo, int q,
+                       boolean parallel, float[] packedB) {
+        int steps = kTo - kFrom;
+        if (!parallel) {
+            packer.pack(b, offB, s.ldb(), s.transB(), kFrom, kTo, jc, nc, 0, panels, panels, q, NR, KC, packedB, workspaces.get().scratch(steps));
+        } else if (!s.transB()) {
+            // by k steps: each task reads whole rows of the chunk (see GemmPacking.packB); measured
+            // here, packing a 9216 x 2304 B took 10-11 ms so against 15-17 ms split by panels
+            int passes = (steps + GemmPacking.ROWS_PER_PASS - 1) / GemmPacking.ROWS_PER_PASS, tasks = Math.min(passes, 4 * pool.threads());
+            run(true, tasks, t -> packer.pack(b, offB, s.ldb(), false,
+                    kFrom + Math.min(steps, passes * t / tasks * GemmPacking.ROWS_PER_PASS),
+                    kFrom + Math.min(steps, passes * (t + 1) / tasks * GemmPacking.ROWS_PER_PASS),
+                    jc, nc, 0, panels, panels, q, NR, KC, packedB, workspaces.get().scratch(0)));
+        } else {
+            int tasks = Math.min(panels, 4 * pool.threads());
+            run(true, tasks, t -> packer.pack(b, offB, s.ldb(), true, kFrom, kTo, jc, nc,
+                    panels * t / tasks, panels * (t + 1) / tasks, panels, q, NR, KC, packedB, workspaces.get().scratch(steps)));
         }
     }
 
@@ -311,19 +341,22 @@ final class VectorGemm {
     @FunctionalInterface
     interface BPacker {
         void pack(MemorySegment b, long offB, int ldb, boolean transB, int kFrom, int kTo, int jc, int nc,
-                  int jpFrom, int jpTo, int panels, int nr, int kcBlock, float[] dst, float[] scratch);
+                  int jpFrom, int jpTo, int panels, int qFrom, int nr, int kcBlock, float[] dst, float[] scratch);
     }
 
     private static final BPacker F32_B = GemmPacking::packB;
 
-    /** Rows [ic, ic+mc) of C against panels [jpFrom, jpTo) of the packed column chunk at jc. */
-    private void computeBlock(MatmulShape s, MemorySegment a, MemorySegment c, long offA, long offC, float[] packedB,
-                              int jc, int nc, int panels, int ic, int mc, int jpFrom, int jpTo) {
+    /**
+     * Rows [ic, ic+mc) of C against panels [jpFrom, jpTo) of the packed column chunk at jc, over
+     * k steps [kFrom, kTo) (whole k blocks); packedB holds k blocks from qFrom on.
+     */
+    private void computeBlock(MatmulShape s, MemorySegment a, MemorySegment c, long offA, long offC, float[] packedB, int qFrom,
+                              int jc, int nc, int panels, int ic, int mc, int jpFrom, int jpTo, int kFrom, int kTo) {
         Workspace w = workspaces.get();
         float[] packA = w.packA, tile = w.tile, scratch = w.scratch(GemmPacking.TRANSPOSE_STEPS * mc);
-        int n = s.n(), k = s.k();
-        for (int pc = 0, q = 0; pc < k; pc += KC, q++) {
-            int kc = Math.min(KC, k - pc);
+        int n = s.n();
+        for (int pc = kFrom; pc < kTo; pc += KC) {
+            int kc = Math.min(KC, kTo - pc), q = pc / KC - qFrom;
             GemmPacking.packA(a, offA, s.lda(), s.transA(), ic, mc, pc, kc, MR, KC, packA, scratch);
             boolean add = pc > 0 || s.accumulate();
             for (int jp = jpFrom; jp < jpTo; jp++) {

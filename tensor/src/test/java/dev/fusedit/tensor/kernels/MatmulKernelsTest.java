@@ -109,6 +109,10 @@ class MatmulKernelsTest {
         check(new MatmulShape(1, 72, 1100, 4101, false, false, 72 * 4101, 4101L * 1100, 72 * 1100, false), 501);
         check(new MatmulShape(1, 72, 1100, 4101, false, true, 72 * 4101, 4101L * 1100, 72 * 1100, false), 502);
         check(new MatmulShape(1, 72, 1100, 4101, true, false, 72 * 4101, 4101L * 1100, 72 * 1100, true), 503);
+        // the row-block path over several column chunks (a k block of n = 4200 columns outgrows
+        // PACKED_B_BLOCK at every width), k crossing two k-block ends
+        check(new MatmulShape(1, 72, 4200, 1100, false, false, 72 * 1100, 1100L * 4200, 72 * 4200, false), 504);
+        check(new MatmulShape(1, 72, 4200, 1100, false, true, 72 * 1100, 1100L * 4200, 72 * 4200, true), 505);
     }
 
     @Test
