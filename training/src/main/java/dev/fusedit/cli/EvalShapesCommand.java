@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "eval-shapes", mixinStandardHelpOptions = true,
         description = {"Score a model on the shapes benchmark: per-category and overall pass rates (GenEval style).",
-                "Writes report.json {overall, categories, samples}, a grid PNG beside it, and with --images-dir every sample."})
+                "Writes report.json {overall, categories, samples, objects_per_image, mentioned_per_image}, a grid PNG beside it, and with --images-dir every sample."})
 final class EvalShapesCommand implements Callable<Integer> {
     /** Samples shown in the grid PNG; the full set is in --images-dir. */
     private static final int GRID_SAMPLES = 64, GRID_COLUMNS = 8, GRID_SCALE = 4;
@@ -135,10 +135,12 @@ final class EvalShapesCommand implements Callable<Integer> {
             if (r.passed()) t[0]++;
             t[1]++;
         }
-        System.out.printf("%-16s %7s %9s%n", "category", "score", "passed");
-        report.categories().forEach((c, score) ->
-                System.out.printf("%-16s %7.3f %4d/%-4d%n", c.id(), score, tally.get(c)[0], tally.get(c)[1]));
-        System.out.printf("%-16s %7.3f %9s%n", "overall", report.overall(), report.samples() + " samples");
+        // objects found per image against the number the prompts name: extra objects pass every check but counting's
+        System.out.printf("%-16s %7s %9s  %s%n", "category", "score", "passed", "objects/image (named)");
+        report.categories().forEach((c, score) -> System.out.printf("%-16s %7.3f %4d/%-4d  %5.2f (%.2f)%n", c.id(), score, tally.get(c)[0], tally.get(c)[1],
+                report.objectsPerImage(c), report.mentionedPerImage(c)));
+        System.out.printf("%-16s %7.3f %9s  %5.2f (%.2f)%n", "overall", report.overall(), report.samples() + " samples",
+                report.objectsPerImage(null), report.mentionedPerImage(null));
     }
 
     /** The first samples with their prompt and verdict. */

@@ -27,6 +27,19 @@ public final class PromptCheck {
         };
     }
 
+    /**
+     * How many objects the prompt names: what a faithful image of a caption that describes the
+     * whole scene holds (single_object 1, counting N, position and color_attr 2); two_object and
+     * colors scenes may hold more (up to 4).
+     */
+    public static int mentionedObjects(ShapesPrompt p) {
+        return switch (p.category()) {
+            case SINGLE_OBJECT, COLORS -> 1;
+            case TWO_OBJECT, COLOR_ATTR, POSITION -> 2;
+            case COUNTING -> p.count();
+        };
+    }
+
     private static boolean present(List<DetectedObject> objects, ShapeKind shape, ShapeColor color) {
         for (DetectedObject o : objects) if (o.matches(shape, color)) return true;
         return false;

@@ -62,6 +62,17 @@ class ShapesEvaluatorTest {
         json.get("categories").fieldNames().forEachRemaining(names::add);
         assertThat(names).containsExactly("single_object", "two_object", "counting", "colors", "position", "color_attr");
         for (Category c : Category.values()) assertThat(json.get("categories").get(c.id()).asDouble()).isEqualTo(r.categories().get(c));
+        // generator scenes of captions that describe the whole scene hold exactly the objects named;
+        // two_object and colors scenes may hold up to 4 (and "a red circle" is a colors caption
+        // too, so the helper draws such single_object prompts' scenes by the colors rule)
+        for (Category c : List.of(Category.COUNTING, Category.POSITION, Category.COLOR_ATTR))
+            assertThat(r.objectsPerImage(c)).as(c.id()).isEqualTo(r.mentionedPerImage(c));
+        assertThat(r.mentionedPerImage(Category.SINGLE_OBJECT)).isEqualTo(1.0);
+        assertThat(r.mentionedPerImage(Category.COUNTING)).isBetween(2.0, 4.0);
+        for (Category c : List.of(Category.SINGLE_OBJECT, Category.TWO_OBJECT, Category.COLORS))
+            assertThat(r.objectsPerImage(c)).as(c.id()).isGreaterThanOrEqualTo(r.mentionedPerImage(c)).isLessThanOrEqualTo(4.0);
+        assertThat(json.get("objects_per_image").get("overall").asDouble()).isEqualTo(r.objectsPerImage(null));
+        assertThat(json.get("mentioned_per_image").get("position").asDouble()).isEqualTo(2.0);
         try (var files = Files.list(file.getParent())) {
             assertThat(files.toList()).containsExactly(file);
         }
