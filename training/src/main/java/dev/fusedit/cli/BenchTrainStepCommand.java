@@ -47,7 +47,9 @@ final class BenchTrainStepCommand implements java.util.concurrent.Callable<Integ
         double[] ms = new double[steps];
         FuseDiTConfig model;
         int image, channels;
-        try (Trainer trainer = new Trainer(cfg, scratch, warmup + steps, 1, null)) {
+        // the config's own run length, so that its learning-rate schedule (a cosine needs max_steps
+        // beyond its warm-up) is the one it trains with; only the first warmup + steps are run
+        try (Trainer trainer = new Trainer(cfg, scratch, Math.max(warmup + steps, cfg.trainer().maxSteps()), 1, null)) {
             if (!(trainer.model() instanceof FuseDiT fuseDiT)) throw new CliException(config + ": bench train-step times FuseDiT training configs");
             model = fuseDiT.config;
             TrainingBatch batch = trainer.batch(0);

@@ -59,6 +59,23 @@ class BenchTrainStepCommandTest {
     }
 
     @Test
+    void aConfigWhoseScheduleNeedsItsOwnRunLengthIsTimedWithIt(@TempDir Path dir) throws IOException {
+        // a cosine schedule with 100 warm-up steps is valid for the config's 1,000 steps, not for the 3 steps timed
+        Path config = TinyTrainingConfig.write(dir, """
+                  max_steps: 1000
+                  checkpointing_steps: 500
+                  logging_steps: 10
+                  seed: 7
+                """, """
+                lr_scheduler:
+                  name: "cosine"
+                  num_warmup_steps: 100
+                """, 3, 10);
+        JsonNode line = new ObjectMapper().readTree(run("bench", "train-step", "-c", config.toString(), "--steps", "2", "--warmup", "1", "--json").strip());
+        assertThat(line.get("ms_per_step").asDouble()).isPositive();
+    }
+
+    @Test
     void stepsMustBePositive(@TempDir Path dir) throws IOException {
         StringWriter err = new StringWriter();
         var cli = Main.commandLine();
