@@ -10,13 +10,16 @@ import java.util.function.IntConsumer;
  * split into a fixed number of tasks by index so results never depend on scheduling.
  *
  * <p>The calling thread works on its own call's tasks next to threads − 1 workers, and a worker
- * that runs out of work spins for {@link #SPIN_NANOS} before it parks. A model step calls the
+ * that runs out of work spins (yielding its core to any other runnable thread) for
+ * {@link #SPIN_NANOS} before it parks. A model step calls the
  * kernels hundreds of times with a little Java in between; waking a parked thread for each call
  * (as a ForkJoinPool does) cost 25-100 µs a call here, 2-4 ms of a 60 ms GEMM that runs 36 rounds.
  */
 public final class KernelPool implements AutoCloseable {
     /** How long an idle worker waits for the next call before it parks (the gap between kernel calls of a step is shorter). */
     static final long SPIN_NANOS = 100_000;
+    /** Spins (a few µs) before the idle worker starts yielding its core between checks. */
+    private static final int PURE_SPINS = 200;
 
     private final int threads;
     private final Worker[] workers;
@@ -129,8 +132,13 @@ public final class KernelPool implements AutoCloseable {
                     if (c != null) c.work();
                     continue;
                 }
+                // spin, then yield while spinning: a core shared with other work (the JIT, GC, another
+                // process) gets it back at once, and the worker still answers the next call in a few µs
                 long idleSince = System.nanoTime();
-                while (generation == seen && !closed && System.nanoTime() - idleSince < SPIN_NANOS) Thread.onSpinWait();
+                for (int spins = 0; generation == seen && !closed && System.nanoTime() - idleSince < SPIN_NANOS; spins++) {
+                    if (spins < PURE_SPINS) Thread.onSpinWait();
+                    else Thread.yield();
+                }
                 if (generation != seen || closed) continue;
                 // Dekker-style handshake with forEach: write parked, then re-read generation; the caller
                 // writes generation, then reads parked, so one of the two sees the other
