@@ -78,12 +78,18 @@ public final class KernelPool implements AutoCloseable {
             } finally {
                 inTask.set(false);
             }
-            while (c.done.get() < tasks) Thread.onSpinWait();
+            for (int spins = 0; c.done.get() < tasks; spins++) idle(spins);
             call = null;
             if (c.failure != null) rethrow(c.failure);
         } finally {
             calls.unlock();
         }
+    }
+
+    /** One turn of a wait loop: a few µs of pure spinning, then yielding the core between checks. */
+    private static void idle(int spins) {
+        if (spins < PURE_SPINS) Thread.onSpinWait();
+        else Thread.yield();
     }
 
     private static void rethrow(Throwable t) {
@@ -132,13 +138,10 @@ public final class KernelPool implements AutoCloseable {
                     if (c != null) c.work();
                     continue;
                 }
-                // spin, then yield while spinning: a core shared with other work (the JIT, GC, another
-                // process) gets it back at once, and the worker still answers the next call in a few µs
+                // spin, then yield while spinning (idle): a core shared with other work (the JIT, GC,
+                // another process) gets it back at once, and the worker still answers the next call in a few µs
                 long idleSince = System.nanoTime();
-                for (int spins = 0; generation == seen && !closed && System.nanoTime() - idleSince < SPIN_NANOS; spins++) {
-                    if (spins < PURE_SPINS) Thread.onSpinWait();
-                    else Thread.yield();
-                }
+                for (int spins = 0; generation == seen && !closed && System.nanoTime() - idleSince < SPIN_NANOS; spins++) idle(spins);
                 if (generation != seen || closed) continue;
                 // Dekker-style handshake with forEach: write parked, then re-read generation; the caller
                 // writes generation, then reads parked, so one of the two sees the other

@@ -237,8 +237,8 @@ final class VectorGemm {
     }
 
     /**
-     * The blocked product with op(B) read by packer (float32 or widened bfloat16). A small op(B) is
-     * packed on the calling thread, so the call costs a single fork/join round.
+     * The blocked product with op(B) read by packer (float32 or widened bfloat16). A small k block
+     * of op(B) is packed on the calling thread, so it costs one round on the pool, not two.
      */
     void multiply(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c, int bt, boolean parallel, BPacker packer) {
         int m = s.m(), n = s.n(), k = s.k();
@@ -246,7 +246,9 @@ final class VectorGemm {
         int threads = pool.threads();
         int totalPanels = (n + NR - 1) / NR;
         int kBlocks = (k + KC - 1) / KC;
-        if (parallel && m <= COLUMN_SPLIT_MAX_M && Math.min(4 * threads, Math.min(totalPanels, panelsFitting(PACKED_B_MAX, kBlocks)) / MIN_TASK_PANELS) >= threads) {
+        // enough panels in the first column chunk for every thread to take MIN_TASK_PANELS of them
+        int firstChunkPanels = Math.min(totalPanels, panelsFitting(PACKED_B_MAX, kBlocks));
+        if (parallel && m <= COLUMN_SPLIT_MAX_M && firstChunkPanels / MIN_TASK_PANELS >= threads) {
             multiplyByColumns(s, a, b, c, offA, offB, offC, kBlocks, packer);
             return;
         }
@@ -255,8 +257,8 @@ final class VectorGemm {
         // and each row block's A is packed once per chunk. Packing the whole k range of a chunk
         // first (up to 16 MiB) wrote it out to memory and read it back, and packed A once per chunk
         // of a few hundred columns: 13-18 ms of a 60-70 ms 256-row product.
-        int chunks = (totalPanels + panelsFitting(PACKED_B_BLOCK, 1) - 1) / panelsFitting(PACKED_B_BLOCK, 1);
-        int chunkPanels = (totalPanels + chunks - 1) / chunks;
+        int blockPanels = panelsFitting(PACKED_B_BLOCK, 1);
+        int chunks = (totalPanels + blockPanels - 1) / blockPanels, chunkPanels = (totalPanels + chunks - 1) / chunks;
         float[] packedB = workspaces.get().packB(chunkPanels * KC * NR);
         // Row blocks of at most MC rows, as many as a multiple of the threads so that none idles at
         // the end (a short op(A), such as the 128-row dW = Xᵀ·dY of a training step, is split in
