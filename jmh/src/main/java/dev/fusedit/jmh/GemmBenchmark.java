@@ -25,8 +25,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.CommandLineOptions;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -158,13 +156,8 @@ public class GemmBenchmark {
 
     /** Runs JMH (same options as its Main) and prints GFLOP/s per size, with ours / peer ratios. */
     public static void main(String[] args) throws Exception {
-        CommandLineOptions options = new CommandLineOptions(args);
-        if (options.shouldHelp() || options.shouldList() || options.shouldListWithParams() || options.shouldListProfilers()
-                || options.shouldListResultFormats()) {
-            org.openjdk.jmh.Main.main(args);
-            return;
-        }
-        Collection<RunResult> results = new Runner(options).run();
+        Collection<RunResult> results = JmhRuns.run(args);
+        if (results.isEmpty()) return;
         var table = new TreeMap<Integer, TreeMap<String, Double>>();
         for (RunResult r : results) {
             var params = r.getParams();

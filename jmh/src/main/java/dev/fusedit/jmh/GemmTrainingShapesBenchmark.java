@@ -20,8 +20,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.CommandLineOptions;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -120,7 +118,8 @@ public class GemmTrainingShapesBenchmark {
 
     /** Runs JMH (same options as its Main) and prints GFLOP/s per shape with the ours / OpenBLAS ratio. */
     public static void main(String[] args) throws Exception {
-        Collection<RunResult> results = new Runner(new CommandLineOptions(args)).run();
+        Collection<RunResult> results = JmhRuns.run(args);
+        if (results.isEmpty()) return;
         var table = new TreeMap<String, TreeMap<String, Double>>();
         for (RunResult r : results) {
             String s = r.getParams().getParam("shape");

@@ -1,4 +1,4 @@
-package dev.fusedit.cli;
+package dev.fusedit.tensor.bench;
 
 import dev.fusedit.tensor.kernels.KernelPool;
 import dev.fusedit.tensor.kernels.VectorWidth;
@@ -9,7 +9,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 /**
- * The memory-bandwidth reference of `fusedit bench kernels`: a copy done the way the kernels
+ * The memory-bandwidth reference of the kernel suite ({@link KernelSuite}, `fusedit bench kernels`
+ * and the JMH KernelsBenchmark): a copy done the way the kernels
  * write, with ordinary Vector API stores, on the kernels' own pool threads, and counted in the
  * same unit as the kernels, bytes of memory traffic.
  *
@@ -22,7 +23,7 @@ import java.nio.ByteOrder;
  * two-thread kernels, counted as read+written, therefore capped every out-of-place row kernel
  * near 0.67 while in-place AdamW could pass 1.
  */
-final class CopyBandwidth {
+public final class CopyBandwidth {
     /** Chunks per copy: enough that a thread slowed by other load does not hold up the other. */
     private static final int CHUNKS = 64;
 
@@ -30,7 +31,7 @@ final class CopyBandwidth {
     private final MemorySegment src, dst;
     private final long floats;
 
-    CopyBandwidth(KernelPool pool, MemorySegment src, MemorySegment dst) {
+    public CopyBandwidth(KernelPool pool, MemorySegment src, MemorySegment dst) {
         if (src.byteSize() != dst.byteSize() || src.byteSize() % ((long) CHUNKS * VectorWidth.F.vectorByteSize()) != 0)
             throw new IllegalArgumentException("copy buffers must be equal and a multiple of " + CHUNKS + " vectors");
         this.pool = pool;
@@ -40,12 +41,12 @@ final class CopyBandwidth {
     }
 
     /** Bytes of one {@link #read()}. */
-    long readBytes() {
+    public long readBytes() {
         return src.byteSize();
     }
 
     /** One copy of src into dst, split over the pool. */
-    void copy() {
+    public void copy() {
         pool.forEach(CHUNKS, c -> copyRange(src, dst, floats * c / CHUNKS, floats * (c + 1) / CHUNKS));
     }
 
@@ -55,7 +56,7 @@ final class CopyBandwidth {
      * it reaches only about half the copy's traffic: each core has only so many cache-line misses
      * in flight, and a copy's writes (and write-allocate reads) are traffic beyond them.
      */
-    void read() {
+    public void read() {
         pool.forEach(CHUNKS, c -> readRange(src, floats * c / CHUNKS, floats * (c + 1) / CHUNKS, c));
     }
 
@@ -79,7 +80,7 @@ final class CopyBandwidth {
     }
 
     /** Bytes of memory traffic of one {@link #copy()}: src read, dst read (write-allocate) and written. */
-    long trafficBytes() {
+    public long trafficBytes() {
         return traffic(src.byteSize(), src.byteSize(), 0);
     }
 
@@ -87,7 +88,7 @@ final class CopyBandwidth {
      * Memory traffic of a kernel call: bytes read, plus bytes written to buffers the call did not
      * read first (which ordinary stores read before writing), plus bytes written in place.
      */
-    static long traffic(long readBytes, long freshWrittenBytes, long inPlaceWrittenBytes) {
+    public static long traffic(long readBytes, long freshWrittenBytes, long inPlaceWrittenBytes) {
         return readBytes + 2 * freshWrittenBytes + inPlaceWrittenBytes;
     }
 
