@@ -65,7 +65,7 @@ final class BenchKernelsCommand implements Callable<Integer> {
                         default -> {
                             KernelWorkload w = KernelSuite.create(name, kernels, arena);
                             if (w.reference().equals("gemm")) {
-                                row(w.label(), w.rate(BenchTiming.median(w.call(), BUDGET * (w.label().contains("bwd") ? 3 : 2))), w.unit(), gemm);
+                                row(w.label(), w.rate(BenchTiming.median(w.call(), BUDGET * (name.equals("attention-bwd") ? 3 : 2))), w.unit(), gemm);
                             } else if (w.reference().equals("copy")) {
                                 double[] t = BenchTiming.interleavedMedians(w.call(), copy::copy, 2 * BUDGET);
                                 row(w.label(), w.rate(t[0]), w.unit(), copy.trafficBytes() / t[1] * 1e-9);
@@ -92,7 +92,7 @@ final class BenchKernelsCommand implements Callable<Integer> {
     private void copyRows(CopyBandwidth copy) {
         double alone = copy.trafficBytes() / BenchTiming.median(copy::copy, BUDGET) * 1e-9;
         row("copy 256 MiB (reference)", alone, "GB/s", alone);
-        // for comparison: the JDK's copy (non-temporal stores on CPUs where its stub uses them), one thread, read+written
+        // for comparison: the JDK's copy (non-temporal stores on CPUs where its copy routine uses them), one thread, read+written
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment src = arena.allocate(copy.readBytes(), 64), dst = arena.allocate(copy.readBytes(), 64);
             src.fill((byte) 1);
