@@ -32,7 +32,7 @@ final class BenchGemmCommand implements Callable<Integer> {
     @Option(names = "--json", description = "one JSON object per line instead of a table")
     boolean json;
 
-    @Option(names = "--shapes", description = "the model's shapes: M in {256, 1024, 2048} x (K, N) of its projections")
+    @Option(names = "--shapes", description = "the model's shapes: M in {64, 256, 1024, 2048} x (K, N) of its projections")
     boolean shapes;
 
     @Option(names = "--training", description = "the tiny training config's shapes (M = 4096 or 1024 rows, K, N <= 512, with transposes)")
@@ -105,7 +105,7 @@ final class BenchGemmCommand implements Callable<Integer> {
     private static List<Case> modelShapes() {
         List<Case> list = new ArrayList<>();
         int[][] kn = {{2304, 2048}, {2304, 9216}, {9216, 2304}, {2048, 2304}};
-        for (int m : new int[] {256, 1024, 2048})
+        for (int m : new int[] {64, 256, 1024, 2048})
             for (int[] p : kn) list.add(new Case(m, p[1], p[0], false, false, "nn"));
         return list;
     }

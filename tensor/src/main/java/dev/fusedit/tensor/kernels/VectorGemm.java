@@ -49,18 +49,22 @@ final class VectorGemm {
     /** Columns of the micro-tile. */
     static final int NR = NV * LANES;
     /**
-     * Depth of one rank-KC update. The C tile is loaded and stored once per KC steps, so a deep
-     * block amortises it: measured against OpenBLAS on one core, KC = 256 reached 0.8-0.9 of its
-     * speed and 512 parity. The KC x NR slice of packed B (64 KiB at 512 bits) then lives in L2
-     * next to the A block, which hardware prefetch streams well enough.
+     * Depth of one rank-KC update. The C tile is read, added to and written back once per KC steps,
+     * and those reads miss every cache (C tiles are rows n floats apart), so a deep block pays for
+     * them: profiled at KC = 512, storeTile took 15% of a 2048 x 2304 x 2048 product. At 1152 a
+     * model's K (2304, 2048) takes two blocks instead of five, and the micro-kernel still runs
+     * at full speed with its KC x NR slice of packed B (144 KiB at 512 bits) in L2; measured here
+     * against OpenBLAS on 2 threads, the model's shapes went from 0.79-0.95 to 0.92-1.09.
      */
-    static final int KC = 512;
-    /** Rows per A block (a multiple of MR): MC x KC floats = 256 KiB, a quarter of a core's L2. */
-    static final int MC = 128;
-    /** Largest packed B (floats) per column chunk of the few-rows split (all of k): 16 MiB, half the shared L3. */
-    static final long PACKED_B_MAX = 4L << 20;
-    /** Largest packed k block of a column chunk (floats) in the row-block order: 8 MiB, a quarter of the shared L3. */
-    static final long PACKED_B_BLOCK = 2L << 20;
+    static final int KC = 1152;
+    /** Rows per A block (a multiple of MR): MC x KC floats = 288 KiB, beside the B slice in a core's 1 MiB L2. */
+    static final int MC = 64;
+    /**
+     * Largest packed k block of a column chunk (floats) in the row-block order: 12 MiB, 3/8 of the
+     * shared L3, so that a 2048-column projection's k block (2048 x KC) is packed as one chunk and
+     * each A block is packed once.
+     */
+    static final long PACKED_B_BLOCK = 3L << 20;
     /**
      * Below this many flops (about 170³·2) a product runs on the calling thread: the two fork/join
      * rounds of a parallel product cost some 40 µs, a third of the time such a product takes.
@@ -80,9 +84,9 @@ final class VectorGemm {
     /**
      * Most rows for which the columns are split among tasks: measured here (2 threads, model
      * shapes), 2-8% faster at 64 rows, 0-5% slower at 128, where the split by rows already gives
-     * each thread a block of A.
+     * each thread a block of A. At most MC: a task packs all rows as one A block.
      */
-    static final int COLUMN_SPLIT_MAX_M = MC / 2;
+    static final int COLUMN_SPLIT_MAX_M = MC;
     /** Fewest rows a parallel task takes, so each KC x NR slice of packed B serves several micro-panels. */
     static final int MIN_TASK_ROWS = 32;
     /** Products with at most this many rows use the matrix-vector path. */
@@ -245,19 +249,16 @@ final class VectorGemm {
         long offA = bt * s.strideA(), offB = bt * s.strideB(), offC = bt * s.strideC();
         int threads = pool.threads();
         int totalPanels = (n + NR - 1) / NR;
-        int kBlocks = (k + KC - 1) / KC;
-        // enough panels in the first column chunk for every thread to take MIN_TASK_PANELS of them
-        int firstChunkPanels = Math.min(totalPanels, panelsFitting(PACKED_B_MAX, kBlocks));
-        if (parallel && m <= COLUMN_SPLIT_MAX_M && firstChunkPanels / MIN_TASK_PANELS >= threads) {
-            multiplyByColumns(s, a, b, c, offA, offB, offC, kBlocks, packer);
+        if (parallel && m <= COLUMN_SPLIT_MAX_M && totalPanels / MIN_TASK_PANELS >= threads) {
+            multiplyByColumns(s, a, b, c, offA, offB, offC, packer);
             return;
         }
         // Goto order: one k block of a column chunk of op(B) is packed at a time (at most
-        // PACKED_B_BLOCK, a quarter of L3, so it stays there while every row block multiplies it)
+        // PACKED_B_BLOCK, 3/8 of L3, so it stays there while every row block multiplies it)
         // and each row block's A is packed once per chunk. Packing the whole k range of a chunk
         // first (up to 16 MiB) wrote it out to memory and read it back, and packed A once per chunk
         // of a few hundred columns: 13-18 ms of a 60-70 ms 256-row product.
-        int blockPanels = panelsFitting(PACKED_B_BLOCK, 1);
+        int blockPanels = (int) Math.max(1, PACKED_B_BLOCK / ((long) KC * NR));
         int chunks = (totalPanels + blockPanels - 1) / blockPanels, chunkPanels = (totalPanels + chunks - 1) / chunks;
         float[] packedB = workspaces.get().packB(chunkPanels * KC * NR);
         // Row blocks of at most MC rows, as many as a multiple of the threads so that none idles at
@@ -289,33 +290,29 @@ final class VectorGemm {
         }
     }
 
-    /** Panels (NR columns over kBlocks k blocks each) that fit a packed-B budget of floats. */
-    private static int panelsFitting(long budget, int kBlocks) {
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, budget / ((long) kBlocks * KC * NR)));
-    }
-
     /**
-     * Few rows, many columns (a projection of a few tokens): each task packs the B panels of its
-     * own columns over all of k and multiplies all rows by them at once. Packing B first on all
-     * threads and then multiplying waits for the slowest packer between the two, and packing B is
-     * a large share of a product this short; here A, small, is packed once per task instead.
+     * Few rows, many columns (a projection of a few tokens): each task takes a range of panels and,
+     * k block by k block, packs its own slice of B and multiplies all rows by it. Packing B first
+     * on all threads and then multiplying waits for the slowest packer between the two, and packing
+     * B is a large share of a product this short; here A, small, is packed once per task and k block
+     * instead. Tasks are a multiple of the threads where the panels allow, so none idles at the end.
      */
     private void multiplyByColumns(MatmulShape s, MemorySegment a, MemorySegment b, MemorySegment c, long offA, long offB, long offC,
-                                   int kBlocks, BPacker packer) {
-        int m = s.m(), n = s.n(), k = s.k();
-        int ncMax = Math.min((n + NR - 1) / NR, panelsFitting(PACKED_B_MAX, kBlocks)) * NR;
-        float[] packedB = workspaces.get().packB(Math.toIntExact((long) kBlocks * KC * ncMax));
-        for (int jc = 0; jc < n; jc += ncMax) {
-            int chunk = jc, nc = Math.min(ncMax, n - jc);
-            int panels = (nc + NR - 1) / NR;
-            int tasks = Math.max(1, Math.min(4 * pool.threads(), panels / MIN_TASK_PANELS));
-            run(true, tasks, t -> {
-                int jpFrom = panels * t / tasks, jpTo = panels * (t + 1) / tasks;
-                packer.pack(b, offB, s.ldb(), s.transB(), 0, k, chunk, nc, jpFrom, jpTo, panels, 0, NR, KC, packedB,
-                        workspaces.get().scratch(k));
-                computeBlock(s, a, c, offA, offC, packedB, 0, chunk, nc, panels, 0, m, jpFrom, jpTo, 0, k);
-            });
-        }
+                                   BPacker packer) {
+        int m = s.m(), n = s.n(), k = s.k(), threads = pool.threads();
+        int totalPanels = (n + NR - 1) / NR;
+        int tasks = Math.min(2 * threads, totalPanels / MIN_TASK_PANELS) / threads * threads;
+        run(true, tasks, t -> {
+            int jpFrom = totalPanels * t / tasks, jpTo = totalPanels * (t + 1) / tasks, panels = jpTo - jpFrom;
+            int jc = jpFrom * NR, nc = Math.min(n, jpTo * NR) - jc;
+            Workspace w = workspaces.get();
+            float[] packedB = w.packB(panels * KC * NR);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kTo = Math.min(k, pc + KC), q = pc / KC;
+                packer.pack(b, offB, s.ldb(), s.transB(), pc, kTo, jc, nc, 0, panels, panels, q, NR, KC, packedB, w.scratch(kTo - pc));
+                computeBlock(s, a, c, offA, offC, packedB, q, jc, nc, panels, 0, m, 0, panels, pc, kTo);
+            }
+        });
     }
 
     /** Packs k steps [kFrom, kTo) (k block q) of the column chunk [jc, jc+nc) of op(B), on the pool when parallel. */

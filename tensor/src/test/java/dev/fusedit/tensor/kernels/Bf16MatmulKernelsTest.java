@@ -31,7 +31,7 @@ class Bf16MatmulKernelsTest {
     /** {m, n, k}: matrix-vector rows (m ≤ 4), odd tails, a single column, tile and block edges. */
     private static final int[][] SHAPES = {
             {1, 1, 1}, {1, 7, 3}, {1, 300, 200}, {2, 65, 130}, {3, 17, 33}, {4, 129, 37}, {5, 31, 64},
-            {17, 33, 9}, {9, 49, 17}, {300, 1, 70}, {129, 97, 257}, {130, 257, 517},
+            {17, 33, 9}, {9, 49, 17}, {300, 1, 70}, {129, 97, 257}, {130, 257, 517}, {70, 90, VectorGemm.KC + 13},
     };
 
     @Test

@@ -31,7 +31,7 @@ class MatmulKernelsTest {
             {1, 1, 1}, {1, 1, 7}, {7, 5, 1}, {3, 17, 33}, {17, 33, 9}, {8, 48, 16}, {9, 49, 17},
             {1, 300, 200}, {1, 700, 800}, {2, 600, 900}, {2, 65, 130}, {4, 129, 33}, {5, 31, 64},
             {300, 1, 70}, {250, 1, 600}, {33, 2, 40},
-            {129, 97, 257}, {300, 257, 517},
+            {129, 97, 257}, {300, 257, 517}, {70, 90, VectorGemm.KC + 13},
     };
 
     @Test
@@ -101,18 +101,20 @@ class MatmulKernelsTest {
 
     @Test
     void columnChunksOfPackedBAreStitchedTogether() {
-        // k·n is above the packed-B budget, so the columns are packed in several chunks.
+        // few rows: tasks split the columns and pack their own slices of B, k block by k block
         check(new MatmulShape(1, 9, 1100, 4096, false, false, 9 * 4096, 4096L * 1100, 9 * 1100, false), 500);
         // and with enough rows for the row-block path, whose packing splits each chunk by k steps
-        // (k = 4101: passes cross k-block ends and the last pass is short), or by panels when B is
-        // stored n×k; and A stored k×m
-        check(new MatmulShape(1, 72, 1100, 4101, false, false, 72 * 4101, 4101L * 1100, 72 * 1100, false), 501);
-        check(new MatmulShape(1, 72, 1100, 4101, false, true, 72 * 4101, 4101L * 1100, 72 * 1100, false), 502);
-        check(new MatmulShape(1, 72, 1100, 4101, true, false, 72 * 4101, 4101L * 1100, 72 * 1100, true), 503);
-        // the row-block path over several column chunks (a k block of n = 4200 columns outgrows
+        // (k = 3·KC + 5: passes cross k-block ends and the last pass is short), or by panels when B
+        // is stored n×k; and A stored k×m
+        int k = 3 * VectorGemm.KC + 5;
+        check(new MatmulShape(1, 72, 1100, k, false, false, 72L * k, (long) k * 1100, 72 * 1100, false), 501);
+        check(new MatmulShape(1, 72, 1100, k, false, true, 72L * k, (long) k * 1100, 72 * 1100, false), 502);
+        check(new MatmulShape(1, 72, 1100, k, true, false, 72L * k, (long) k * 1100, 72 * 1100, true), 503);
+        // the row-block path over several column chunks (a k block of n columns outgrows
         // PACKED_B_BLOCK at every width), k crossing two k-block ends
-        check(new MatmulShape(1, 72, 4200, 1100, false, false, 72 * 1100, 1100L * 4200, 72 * 4200, false), 504);
-        check(new MatmulShape(1, 72, 4200, 1100, false, true, 72 * 1100, 1100L * 4200, 72 * 4200, true), 505);
+        int n = (int) (VectorGemm.PACKED_B_BLOCK / VectorGemm.KC) + 97, k2 = 2 * VectorGemm.KC + 7;
+        check(new MatmulShape(1, 72, n, k2, false, false, 72L * k2, (long) k2 * n, 72L * n, false), 504);
+        check(new MatmulShape(1, 72, n, k2, false, true, 72L * k2, (long) k2 * n, 72L * n, true), 505);
     }
 
     @Test
