@@ -43,7 +43,7 @@ public class KernelsBenchmark {
 
     /** A key of {@link KernelSuite#NAMES} (this list must stay the same: JMH needs a constant). */
     @Param({"gemm", "attention-fwd", "attention-bwd", "f32-gemm-nt", "bf16-gemm-nt", "f32-gemm-nn", "bf16-gemm-nn",
-            "copy", "read", "bf16-matvec", "rmsnorm", "rope", "geglu", "softmax", "adamw"})
+            "copy", "copy-jdk", "read", "bf16-matvec", "rmsnorm", "rope", "geglu", "softmax", "adamw"})
     public String kernel;
 
     private Arena arena;

@@ -51,8 +51,27 @@ public final class CopyBandwidth {
     }
 
     /**
-     * A read of src with no writes, split over the pool like {@link #copy()}: the limit of a
-     * kernel that only reads (the bfloat16 matvec). On this machine (a VM on AMD EPYC, 2 threads)
+     * One copy of src into dst by the JDK's {@link MemorySegment#copy}, split over the pool: the
+     * fastest copy this machine does (non-temporal stores, no write-allocate), and the memory-bandwidth
+     * limit of a kernel that only reads, counted as the project's baselines count a copy, bytes
+     * read + written ({@link #jdkCopyBytes()}).
+     */
+    public void copyJdk() {
+        long bytes = src.byteSize();
+        pool.forEach(CHUNKS, c -> {
+            long from = bytes * c / CHUNKS, to = bytes * (c + 1) / CHUNKS;
+            MemorySegment.copy(src, from, dst, from, to - from);
+        });
+    }
+
+    /** Bytes read + written by one {@link #copyJdk()}. */
+    public long jdkCopyBytes() {
+        return 2 * src.byteSize();
+    }
+
+    /**
+     * A read of src with no writes, split over the pool like {@link #copy()}: what a kernel that
+     * only reads (the bfloat16 matvec) can reach. On this machine (a VM on AMD EPYC, 2 threads)
      * it reaches only 0.4-0.7 of the copy's traffic: each core has only so many cache-line misses
      * in flight, and a copy's writes (and write-allocate reads) are traffic beyond them. The
      * same holds outside Java: a C loop of AVX-512 loads on two OpenMP threads read 29-31 GB/s

@@ -29,7 +29,7 @@ public final class KernelSuite {
     /** Every workload's key, references first. */
     public static final List<String> NAMES = List.of(
             "gemm", "attention-fwd", "attention-bwd", "f32-gemm-nt", "bf16-gemm-nt", "f32-gemm-nn", "bf16-gemm-nn",
-            "copy", "read", "bf16-matvec", "rmsnorm", "rope", "geglu", "softmax", "adamw");
+            "copy", "copy-jdk", "read", "bf16-matvec", "rmsnorm", "rope", "geglu", "softmax", "adamw");
 
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED;
@@ -49,18 +49,13 @@ public final class KernelSuite {
             }
             case "attention-fwd", "attention-bwd" -> attention(name, kernels, arena);
             case "f32-gemm-nt", "bf16-gemm-nt", "f32-gemm-nn", "bf16-gemm-nn" -> weightGemm(name, kernels, arena);
-            case "copy", "read" -> {
-                CopyBandwidth copy = copyReference(kernels, arena);
-                yield name.equals("copy")
-                        ? new KernelWorkload(name, "copy 256 MiB", Bound.MEMORY, copy.trafficBytes(), name, copy::copy)
-                        : new KernelWorkload(name, "read 256 MiB (no writes)", Bound.MEMORY, copy.readBytes(), name, copy::read);
-            }
+            case "copy", "copy-jdk", "read" -> copyWorkload(name, copyReference(kernels, arena));
             case "bf16-matvec" -> {
                 // one decoded token against a 32768 × 2304 bfloat16 weight (151 MB): the weight is read once, x and y are small
                 int n = 32768, k = 2304;
                 MatmulShape s = new MatmulShape(1, 1, n, k, false, true, k, (long) n * k, n, false);
                 MemorySegment x = floats(arena, k, 1), w = bf16(arena, (long) n * k, 2), y = floats(arena, n, 3);
-                yield new KernelWorkload(name, "bf16 matvec 1x2304·(32768x2304)t", Bound.MEMORY, w.byteSize(), "copy",
+                yield new KernelWorkload(name, "bf16 matvec 1x2304·(32768x2304)t", Bound.MEMORY, w.byteSize(), "copy-jdk",
                         () -> kernels.matmulBf16Weights(s, x, w, y));
             }
             case "rmsnorm" -> {
@@ -108,6 +103,20 @@ public final class KernelSuite {
         return new CopyBandwidth(kernels.pool(), src, dst);
     }
 
+    /**
+     * A memory reference over copy's buffers: "copy" (ordinary stores, 3N bytes of traffic, the
+     * row kernels' limit), "copy-jdk" (the JDK's non-temporal copy, bytes read + written, the limit
+     * of the read-only bfloat16 matvec) or "read" (loads only).
+     */
+    public static KernelWorkload copyWorkload(String name, CopyBandwidth copy) {
+        return switch (name) {
+            case "copy" -> new KernelWorkload(name, "copy 256 MiB", Bound.MEMORY, copy.trafficBytes(), name, copy::copy);
+            case "copy-jdk" -> new KernelWorkload(name, "JDK copy 256 MiB (read+written)", Bound.MEMORY, copy.jdkCopyBytes(), name, copy::copyJdk);
+            case "read" -> new KernelWorkload(name, "read 256 MiB (no writes)", Bound.MEMORY, copy.readBytes(), name, copy::read);
+            default -> throw new IllegalArgumentException("no copy reference \"" + name + "\"; expected copy, copy-jdk or read");
+        };
+    }
+
     private static KernelWorkload memory(String name, String label, long traffic, Runnable call) {
         return new KernelWorkload(name, label, Bound.MEMORY, traffic, "copy", call);
     }
@@ -152,22 +161,33 @@ public final class KernelSuite {
     }
 
     /**
-     * Calls each row kernel many times on a small input, so that C2 has compiled their loops
-     * before a timing starts. The timed calls alone (a few per kernel, hundreds of milliseconds
-     * each before C2) may not get there on a loaded machine, where the compiler threads wait for
-     * a core, and the Vector API before C2 is two orders of magnitude slower.
+     * Calls attention and each row kernel many times on small inputs, so that C2 has compiled
+     * their loops before a timing starts. The timed calls alone may not get there: measured
+     * here, the attention forward at the suite's shape reached full speed only after about a
+     * dozen calls (a second), where a timing that starts after a shorter warm-up read 0.6 of it;
+     * on a loaded machine the compiler threads wait for a core longer still, and the Vector API
+     * before C2 is two orders of magnitude slower. Runs for at most seconds (at least one round).
      */
-    public static void warmUpRowKernels(Kernels kernels) {
+    public static void warmUpKernels(Kernels kernels, double seconds) {
         int rows = 64, cols = 2048;
         long n = (long) rows * cols;
+        // attention over 2 query tiles and 2 key tiles of the suite's head_dim, 2 query heads per kv head
+        int seq = 128, heads = 2, dim = 256;
+        AttentionShape att = new AttentionShape(1, heads, 1, seq, seq, dim, (float) (1 / Math.sqrt(dim)), 0f, 0);
         try (Arena arena = Arena.ofShared()) { // the kernels' pool threads read it
             MemorySegment x = floats(arena, n, 1), y = floats(arena, n, 2), z = floats(arena, n, 3), u = floats(arena, n, 4),
                     v = floats(arena, n, 5), w = floats(arena, cols, 6), rstd = floats(arena, rows, 7);
             for (long i = 0; i < n; i++) v.setAtIndex(F32, i, Math.abs(v.getAtIndex(F32, i)));
+            long qn = (long) seq * heads * dim, kvn = (long) seq * dim;
+            MemorySegment q = floats(arena, qn, 8), k = floats(arena, kvn, 9), vv = floats(arena, kvn, 10), out = floats(arena, qn, 11),
+                    lse = floats(arena, (long) heads * seq, 12), dOut = floats(arena, qn, 13), dq = floats(arena, qn, 14),
+                    dk = floats(arena, kvn, 15), dv = floats(arena, kvn, 16);
             RopeShape rope = new RopeShape(1, rows, 8, cols / 8, 1);
             AdamWStep step = new AdamWStep(1e-4f, 0.9f, 0.999f, 1e-8f, 0.01f, 10);
-            long end = System.nanoTime() + 3_000_000_000L;
-            for (int i = 0; i < 2000 && System.nanoTime() < end; i++) {
+            long end = System.nanoTime() + (long) (seconds * 1e9);
+            for (int i = 0; i < 2000 && (i == 0 || System.nanoTime() < end); i++) {
+                kernels.attention(att, q, k, vv, null, out, lse);
+                kernels.attentionBackward(att, q, k, vv, null, out, lse, dOut, dq, dk, dv);
                 kernels.rmsNorm(rows, cols, 1e-6f, 1f, x, w, y, rstd);
                 kernels.rope(rope, x, x, x, y, false);
                 kernels.geglu(n, x, y, z);

@@ -15,7 +15,7 @@ class KernelSuiteTest {
     void everyWorkloadRunsAndHasItsReferenceInTheSuite() {
         try (KernelPool pool = new KernelPool(2)) {
             VectorKernels kernels = new VectorKernels(pool);
-            KernelSuite.warmUpRowKernels(kernels);
+            KernelSuite.warmUpKernels(kernels, 0.2);
             for (String name : KernelSuite.NAMES)
                 try (Arena arena = Arena.ofShared()) {
                     KernelWorkload w = KernelSuite.create(name, kernels, arena);

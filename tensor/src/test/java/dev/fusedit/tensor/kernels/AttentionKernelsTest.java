@@ -76,7 +76,7 @@ class AttentionKernelsTest {
     @Test
     void backwardIsBitIdenticalWithSavedScoreGradientsInRoundsAndWhenRecomputed() {
         // 2 kv heads x 2 batches = 4 groups, each 2 query heads x 2 query tiles x 3 key tiles of saved dS
-        var s = new AttentionShape(2, 4, 2, 100, 130, 40, 0.15f, 4.0f, 2);
+        var s = new AttentionShape(2, 4, 2, VectorAttention.Q_TILE + 36, 2 * VectorAttention.K_TILE + 2, 40, 0.15f, 4.0f, 2);
         long groupFloats = 2L * 2 * 3 * VectorAttention.Q_TILE * VectorAttention.K_TILE;
         try (Arena arena = Arena.ofShared()) {
             Inputs in = Inputs.random(arena, s, MaskKind.PER_BATCH_RANDOM, 12);
