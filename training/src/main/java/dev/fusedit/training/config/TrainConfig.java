@@ -75,8 +75,13 @@ public record TrainConfig(
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     public static TrainConfig read(Path file) throws IOException {
+        return read(file, List.of());
+    }
+
+    /** The YAML at file with the {@link ConfigOverrides} assignments (SECTION.KEY=VALUE) applied first. */
+    public static TrainConfig read(Path file, List<String> overrides) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": no such training config");
-        JsonNode root = ConfigFiles.readYaml(file);
+        JsonNode root = ConfigOverrides.apply(ConfigFiles.readYaml(file), overrides, file);
         ConfigReader top = new ConfigReader(file, "", root);
         List<String> ignored = new ArrayList<>();
         top.allowOnly(Set.of("trainer", "model", "ema", "optimizer", "lr_scheduler", "data", "vae", "noise_scheduler"), Set.of(), ignored::add);
