@@ -24,7 +24,7 @@ class ConfigOverridesTest {
     void valuesAreReadAsYamlAndMissingKeysAndSectionsAreAdded() throws IOException {
         JsonNode root = yaml("trainer:\n  max_steps: 10\nmodel:\n  name: FuseDiT\n");
         JsonNode out = ConfigOverrides.apply(root, List.of("trainer.max_steps=20", "trainer.train_llm=true", "model.timestep_conditioning=null",
-                "model.pos_embed = 1d-rope", "model.shared_attention_layers=[1, 2]", "ema.decay=0.9995", "trainer.run="), FILE);
+                "model.pos_embed = 1d-rope", "model.shared_attention_layers=[1, 2]", "ema.decay=0.9995", "trainer.run=", "data.instruction=\"Imagine: \""), FILE);
         assertThat(out.at("/trainer/max_steps").isInt()).isTrue();
         assertThat(out.at("/trainer/max_steps").asInt()).isEqualTo(20);
         assertThat(out.at("/trainer/train_llm").isBoolean()).isTrue();
@@ -33,6 +33,7 @@ class ConfigOverridesTest {
         assertThat(out.at("/model/shared_attention_layers").toString()).isEqualTo("[1,2]");
         assertThat(out.at("/ema/decay").asDouble()).isEqualTo(0.9995);
         assertThat(out.at("/trainer/run").asText()).isEmpty();
+        assertThat(out.at("/data/instruction").asText()).isEqualTo("Imagine: ");
         assertThat(out.at("/model/name").asText()).isEqualTo("FuseDiT");
         // the tree read from the file is left as it was
         assertThat(root.at("/trainer/max_steps").asInt()).isEqualTo(10);
