@@ -63,32 +63,29 @@ final class BenchKernelsCommand implements Callable<Integer> {
                         case "copy" -> copyRows(copy);
                         default -> {
                             KernelWorkload w = KernelSuite.create(name, kernels, arena);
-                            if (w.reference().equals("gemm")) {
-                                // timed alternately with the GEMM, so that a busy spell on this shared machine slows both
-                                double[] t = BenchTiming.interleavedMedians(w.call(), gemm.call(), BUDGET * (name.equals("attention-bwd") ? 3 : 2));
-                                row(w.label(), w.rate(t[0]), w.unit(), gemm.rate(t[1]));
-                            } else if (w.bound() == KernelWorkload.Bound.MEMORY) {
-                                KernelWorkload limit = KernelSuite.copyWorkload(w.reference(), copy);
-                                double[] t = BenchTiming.interleavedMedians(w.call(), limit.call(), 2 * BUDGET);
-                                row(w.label(), w.rate(t[0]), w.unit(), limit.rate(t[1]));
-                                if (name.equals("bf16-matvec")) {
-                                    // the same against a plain read of as many bytes (see CopyBandwidth.read for how it compares with a copy here)
-                                    KernelWorkload read = KernelSuite.copyWorkload("read", copy);
-                                    t = BenchTiming.interleavedMedians(w.call(), read.call(), 2 * BUDGET);
-                                    row("bf16 matvec vs read (no writes)", w.rate(t[0]), w.unit(), read.rate(t[1]));
-                                }
-                            } else {
-                                // the bfloat16-weight GEMM against our float32 GEMM on the same shape, timed alternately
-                                KernelWorkload twin = KernelSuite.create(w.reference(), kernels, arena);
-                                double[] t = BenchTiming.interleavedMedians(w.call(), twin.call(), 2 * BUDGET);
-                                row(w.label(), w.rate(t[0]), w.unit(), twin.rate(t[1]));
-                            }
+                            // the GEMM, a copy reference, or the float32 twin of a bfloat16-weight GEMM
+                            KernelWorkload limit = w.reference().equals("gemm") ? gemm
+                                    : w.bound() == KernelWorkload.Bound.MEMORY ? KernelSuite.copyWorkload(w.reference(), copy)
+                                    : KernelSuite.create(w.reference(), kernels, arena);
+                            compare(w.label(), w, limit, BUDGET * (name.equals("attention-bwd") ? 3 : 2));
+                            // the matvec also against a plain read of as many bytes (see CopyBandwidth.read for how it compares with a copy here)
+                            if (name.equals("bf16-matvec"))
+                                compare("bf16 matvec vs read (no writes)", w, KernelSuite.copyWorkload("read", copy), 2 * BUDGET);
                         }
                     }
                 }
             }
         }
         return 0;
+    }
+
+    /**
+     * One row: w and its limit timed in alternating blocks, so that a busy spell on this shared
+     * machine slows both.
+     */
+    private void compare(String label, KernelWorkload w, KernelWorkload limit, double budget) {
+        double[] t = BenchTiming.interleavedMedians(w.call(), limit.call(), budget);
+        row(label, w.rate(t[0]), w.unit(), limit.rate(t[1]));
     }
 
     /** The copy references alone, each against the ordinary-store copy. */

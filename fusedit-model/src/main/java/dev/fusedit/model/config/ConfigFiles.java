@@ -24,6 +24,16 @@ public final class ConfigFiles {
         return read(file, YAML, "YAML");
     }
 
+    /** A YAML value given as text (a command-line override), named by source in the error; empty text is null. */
+    public static JsonNode parseYaml(String text, String source) throws IOException {
+        try {
+            JsonNode node = YAML.readTree(text);
+            return node == null || node.isMissingNode() ? YAML.getNodeFactory().nullNode() : node;
+        } catch (JacksonException e) {
+            throw new IOException(source + ": not valid YAML: " + e.getOriginalMessage());
+        }
+    }
+
     private static JsonNode read(Path file, ObjectMapper mapper, String format) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": no such file");
         try {

@@ -171,8 +171,8 @@ public final class KernelSuite {
     public static void warmUpKernels(Kernels kernels, double seconds) {
         int rows = 64, cols = 2048;
         long n = (long) rows * cols;
-        // attention over 2 query tiles and 2 key tiles of the suite's head_dim, 2 query heads per kv head
-        int seq = 128, heads = 2, dim = 256;
+        // attention at the suite's head_dim over a few query and key tiles, 2 query heads per kv head
+        int seq = 300, heads = 2, dim = 256;
         AttentionShape att = new AttentionShape(1, heads, 1, seq, seq, dim, (float) (1 / Math.sqrt(dim)), 0f, 0);
         try (Arena arena = Arena.ofShared()) { // the kernels' pool threads read it
             MemorySegment x = floats(arena, n, 1), y = floats(arena, n, 2), z = floats(arena, n, 3), u = floats(arena, n, 4),

@@ -1,10 +1,9 @@
 package dev.fusedit.training.config;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.fusedit.model.config.ConfigFiles;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,8 +18,6 @@ import java.util.List;
  */
 public final class ConfigOverrides {
     private ConfigOverrides() {}
-
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** root with each "a.b.c=value" of assignments set, in order (file names the YAML in messages). */
     public static JsonNode apply(JsonNode root, List<String> assignments, Path file) throws IOException {
@@ -48,12 +45,6 @@ public final class ConfigOverrides {
     }
 
     private static JsonNode value(String assignment, String text) throws IOException {
-        if (text.isEmpty()) return YAML.getNodeFactory().textNode("");
-        try {
-            JsonNode v = YAML.readTree(text);
-            return v == null || v.isMissingNode() ? YAML.getNodeFactory().nullNode() : v;
-        } catch (JacksonException e) {
-            throw new IOException("--set " + assignment + ": the value is not valid YAML: " + e.getOriginalMessage());
-        }
+        return text.isEmpty() ? TextNode.valueOf("") : ConfigFiles.parseYaml(text, "--set " + assignment + ": the value");
     }
 }

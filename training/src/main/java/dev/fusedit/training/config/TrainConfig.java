@@ -1,8 +1,6 @@
 package dev.fusedit.training.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.model.config.ConfigReader;
 import dev.fusedit.training.optim.LearningRate;
@@ -71,8 +69,6 @@ public record TrainConfig(
         }
         return List.copyOf(prompts);
     }
-
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     public static TrainConfig read(Path file) throws IOException {
         return read(file, List.of());
