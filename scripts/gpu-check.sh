@@ -102,9 +102,9 @@ bash tornado-tasks/tornado-jvm-flags.sh "$sdk" "$out/flags"
   dev.fusedit.tornado.GpuBench "$repeats" "$shrink" 2> >(grep -v '^WARNING' >&2) | tee "$out/tornado.jsonl"
 
 step "a FuseDiT step as per-block task graphs against kernel by kernel (BlockGraphsBench: bundled model, guidance batch 2)"
-mvn "${mvn_flags[@]}" -Ptornado -pl training -am package -DskipTests
+mvn "${mvn_flags[@]}" -Ptornado -pl cli -am package -DskipTests
 "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "@$out/flags" \
-  -Dtornado.recover.bailout=False "${device_flag[@]}" -cp training/target/fusedit.jar \
+  -Dtornado.recover.bailout=False "${device_flag[@]}" -cp cli/target/fusedit.jar \
   dev.fusedit.tornado.BlockGraphsBench models/shapes-tiny "$repeats" 2> >(grep -v '^WARNING' >&2)
 
 step "timing PyTorch on the same shapes"

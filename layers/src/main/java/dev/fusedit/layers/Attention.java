@@ -1,7 +1,7 @@
 package dev.fusedit.layers;
 
 import dev.fusedit.tensor.Tensor;
-import dev.fusedit.tensor.ops.NN;
+import dev.fusedit.tensor.ops.TransformerOps;
 
 /**
  * Multi-head attention with grouped-query heads (kvHeads ≤ heads), optional RMSNorm of queries
@@ -52,10 +52,10 @@ public final class Attention extends Module {
     public Tensor forward(Tensor x, RopeTables.CosSin rope, Tensor mask, double scale, double softCap) {
         Tensor q = queries(x), k = keys(x), v = values(x);
         if (rope != null) {
-            q = NN.rope(q, rope.cos(), rope.sin());
-            k = NN.rope(k, rope.cos(), rope.sin());
+            q = TransformerOps.rope(q, rope.cos(), rope.sin());
+            k = TransformerOps.rope(k, rope.cos(), rope.sin());
         }
-        Tensor a = NN.scaledDotProductAttention(q, k, v, mask, scale, softCap);
+        Tensor a = TransformerOps.scaledDotProductAttention(q, k, v, mask, scale, softCap);
         return output(a);
     }
 

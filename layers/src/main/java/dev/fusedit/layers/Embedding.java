@@ -1,7 +1,7 @@
 package dev.fusedit.layers;
 
 import dev.fusedit.tensor.Tensor;
-import dev.fusedit.tensor.ops.NN;
+import dev.fusedit.tensor.ops.TransformerOps;
 
 /** A lookup table [vocab, dim]: ids of any shape to vectors. */
 public final class Embedding extends Module {
@@ -12,6 +12,6 @@ public final class Embedding extends Module {
     }
 
     public Tensor forward(Tensor ids) {
-        return NN.embedding(ids, weight.get());
+        return TransformerOps.embedding(ids, weight.get());
     }
 }

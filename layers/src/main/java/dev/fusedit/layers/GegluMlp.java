@@ -1,7 +1,7 @@
 package dev.fusedit.layers;
 
 import dev.fusedit.tensor.Tensor;
-import dev.fusedit.tensor.ops.NN;
+import dev.fusedit.tensor.ops.TransformerOps;
 
 /** Gemma's MLP: down(gelu_tanh(gate(x)) · up(x)), no biases. */
 public final class GegluMlp extends Module {
@@ -14,6 +14,6 @@ public final class GegluMlp extends Module {
     }
 
     public Tensor forward(Tensor x) {
-        return downProj.forward(NN.geglu(gateProj.forward(x), upProj.forward(x)));
+        return downProj.forward(TransformerOps.geglu(gateProj.forward(x), upProj.forward(x)));
     }
 }

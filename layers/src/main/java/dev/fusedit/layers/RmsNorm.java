@@ -1,7 +1,7 @@
 package dev.fusedit.layers;
 
 import dev.fusedit.tensor.Tensor;
-import dev.fusedit.tensor.ops.NN;
+import dev.fusedit.tensor.ops.TransformerOps;
 
 /**
  * RMSNorm over the last dimension, computed in float32. Gemma's variant stores w − 1 and
@@ -33,6 +33,6 @@ public final class RmsNorm extends Module {
     }
 
     public Tensor forward(Tensor x) {
-        return NN.rmsNorm(x, weight.get(), eps, weightOffset);
+        return TransformerOps.rmsNorm(x, weight.get(), eps, weightOffset);
     }
 }

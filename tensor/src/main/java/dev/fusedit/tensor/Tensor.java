@@ -3,6 +3,7 @@ package dev.fusedit.tensor;
 import dev.fusedit.tensor.autograd.Autograd;
 import dev.fusedit.tensor.autograd.GradMode;
 import dev.fusedit.tensor.autograd.Node;
+import dev.fusedit.tensor.ops.Pointwise;
 import dev.fusedit.tensor.ops.Reduce;
 
 import java.lang.foreign.MemorySegment;
@@ -14,8 +15,8 @@ import java.util.Arrays;
  * current {@link MemoryScope}. A tensor that requires a gradient is a leaf (a parameter) or was
  * made by a recorded {@link Node}; {@code backward()} walks those nodes.
  *
- * <p>The op surface lives in {@code dev.fusedit.tensor.ops} (Pointwise, Reduce, Shapes, Linalg,
- * NN, ...); this class holds only what a tensor is plus its views.
+ * <p>The op surface lives in {@code dev.fusedit.tensor.ops} (Pointwise, Reduce, JoinSplit, Linalg,
+ * TransformerOps, ...); this class holds only what a tensor is plus its views.
  */
 public final class Tensor {
     private final Storage storage;
@@ -76,21 +77,21 @@ public final class Tensor {
     public static Tensor of(float[] values, int... shape) {
         Tensor t = zeros(DType.F32, shape);
         if (values.length != t.numel()) throw new IllegalArgumentException(values.length + " values for shape " + Arrays.toString(shape));
-        MemorySegment.copy(values, 0, t.segment(), Elements.F32, 0, values.length);
+        MemorySegment.copy(values, 0, t.segment(), ElementAccess.F32, 0, values.length);
         return t;
     }
 
     public static Tensor of(DType dtype, double[] values, int... shape) {
         Tensor t = zeros(dtype, shape);
         if (values.length != t.numel()) throw new IllegalArgumentException(values.length + " values for shape " + Arrays.toString(shape));
-        for (int i = 0; i < values.length; i++) Elements.write(t.segment(), dtype, i, values[i]);
+        for (int i = 0; i < values.length; i++) ElementAccess.write(t.segment(), dtype, i, values[i]);
         return t;
     }
 
     /** 0, 1, ..., n-1 */
     public static Tensor arange(DType dtype, int n) {
         Tensor t = zeros(dtype, n);
-        for (int i = 0; i < n; i++) Elements.write(t.segment(), dtype, i, i);
+        for (int i = 0; i < n; i++) ElementAccess.write(t.segment(), dtype, i, i);
         return t;
     }
 
@@ -174,35 +175,35 @@ public final class Tensor {
         return at;
     }
 
-    public double get(int... idx) { return Elements.read(segment(), dtype, index(idx)); }
-    public void set(double value, int... idx) { Elements.write(segment(), dtype, index(idx), value); }
+    public double get(int... idx) { return ElementAccess.read(segment(), dtype, index(idx)); }
+    public void set(double value, int... idx) { ElementAccess.write(segment(), dtype, index(idx), value); }
 
     /** The value of a one-element tensor. */
     public double item() {
         if (numel() != 1) throw new IllegalStateException("item() of a tensor with " + numel() + " elements");
-        return Elements.read(segment(), dtype, offset);
+        return ElementAccess.read(segment(), dtype, offset);
     }
 
     /** Every element in logical (row-major) order, as double. */
     public double[] toDoubleArray() {
         double[] out = new double[Math.toIntExact(numel())];
-        StridedWalk.forEach(this, (i, at) -> out[(int) i] = Elements.read(segment(), dtype, at));
+        StridedWalk.forEach(this, (i, at) -> out[(int) i] = ElementAccess.read(segment(), dtype, at));
         return out;
     }
 
     public float[] toFloatArray() {
         float[] out = new float[Math.toIntExact(numel())];
         if (dtype == DType.F32 && isContiguous()) {
-            MemorySegment.copy(segment(), Elements.F32, offset * 4, out, 0, out.length);
+            MemorySegment.copy(segment(), ElementAccess.F32, offset * 4, out, 0, out.length);
             return out;
         }
-        StridedWalk.forEach(this, (i, at) -> out[(int) i] = (float) Elements.read(segment(), dtype, at));
+        StridedWalk.forEach(this, (i, at) -> out[(int) i] = (float) ElementAccess.read(segment(), dtype, at));
         return out;
     }
 
     /** Sets every element (in place, not recorded). */
     public Tensor fill(double value) {
-        StridedWalk.forEach(this, (i, at) -> Elements.write(segment(), dtype, at, value));
+        StridedWalk.forEach(this, (i, at) -> ElementAccess.write(segment(), dtype, at, value));
         return this;
     }
 
@@ -217,7 +218,7 @@ public final class Tensor {
             StridedCopy.copy(this, src);
             return this;
         }
-        StridedWalk.forEach2(this, src, (i, at, atSrc) -> Elements.write(segment(), dtype, at, Elements.read(src.segment(), src.dtype, atSrc)));
+        StridedWalk.forEach2(this, src, (i, at, atSrc) -> ElementAccess.write(segment(), dtype, at, ElementAccess.read(src.segment(), src.dtype, atSrc)));
         return this;
     }
 
@@ -285,7 +286,7 @@ public final class Tensor {
         return permute(order);
     }
 
-    /** Elements {@code start .. start+length-1} of dimension {@code d}, as a view. */
+    /** ElementAccess {@code start .. start+length-1} of dimension {@code d}, as a view. */
     public Tensor narrow(int d, int start, int length) {
         int a = axis(d);
         if (start < 0 || length < 0 || start + length > shape[a])
@@ -454,11 +455,11 @@ public final class Tensor {
 
     public void backward() {
         if (numel() != 1) throw new IllegalStateException("backward() without an output gradient needs a one-element tensor, this has " + numel());
-        Autograd.backward(this, full(dtype.computeType(), 1, shape));
+        Autograd.backward(this, full(dtype.computeType(), 1, shape), Pointwise::add);
     }
 
     public void backward(Tensor gradOutput) {
-        Autograd.backward(this, gradOutput);
+        Autograd.backward(this, gradOutput, Pointwise::add);
     }
 
     /** Called by the engine: attach the node that produced this tensor. */
@@ -471,7 +472,7 @@ public final class Tensor {
     /** Called by the engine: add {@code g} into this leaf's gradient (allocated beside the leaf's storage). */
     public void accumulateGrad(Tensor g) {
         if (grad == null) grad = zerosLikeIn(dtype.computeType());
-        dev.fusedit.tensor.ops.Pointwise.addInPlace(grad, g);
+        Pointwise.addInPlace(grad, g);
     }
 
     private Tensor zerosLikeIn(DType t) {

@@ -81,7 +81,7 @@ class MemoryPoolTest {
                 Tensor view = x.permute(o).narrow(0, 0, Math.max(1, x.permute(o).size(0) - 1));
                 Tensor copy = view.contiguous();
                 double[] expected = new double[(int) view.numel()];
-                StridedWalk.forEach(view, (i, at) -> expected[(int) i] = view.segment().getAtIndex(Elements.F32, at));
+                StridedWalk.forEach(view, (i, at) -> expected[(int) i] = view.segment().getAtIndex(ElementAccess.F32, at));
                 assertThat(copy.toDoubleArray()).containsExactly(expected);
                 // and into a strided destination (a permuted view of a fresh tensor)
                 Tensor dst = Tensor.zeros(DType.F32, view.shape());

@@ -1,6 +1,6 @@
 package dev.fusedit.tensor;
 
-import dev.fusedit.tensor.autograd.GradCheck;
+import dev.fusedit.tensor.GradCheck;
 import dev.fusedit.tensor.ops.Pointwise;
 import dev.fusedit.tensor.ops.Reduce;
 import org.junit.jupiter.api.Test;

@@ -59,7 +59,7 @@ final class DeviceGemm {
         return true;
     }
 
-    /** Elements each operand spans, checked against the segments (IllegalArgumentException names the short one). */
+    /** ElementAccess each operand spans, checked against the segments (IllegalArgumentException names the short one). */
     private record Extents(long a, long b, long c) {
         static Extents of(MatmulShape s, MemorySegment a, MemorySegment b, ValueLayout bLayout, MemorySegment c) {
             long ea = Staging.batchedExtent(s.batch(), s.strideA(), (long) s.m() * s.k());

@@ -97,8 +97,8 @@ final class FuseDiTGraphs implements AutoCloseable {
         sinIn = new FloatArray(cosBatches * tokens * headDim);
         FloatArray x = new FloatArray(rows * hidden);
 
-        List<GraphTasks> graphs = new ArrayList<>();
-        GraphTasks embed = new GraphTasks("fuseditEmbed");
+        List<TaskGraphBuilder> graphs = new ArrayList<>();
+        TaskGraphBuilder embed = new TaskGraphBuilder("fuseditEmbed");
         Conv2d pe = model.dit.patchEmbed.proj;
         FloatArray peWeight = weights(pe.weight), peBias = weights(pe.bias);
         embed.everyExecution(patchesIn).resident(peWeight, peBias);
@@ -109,8 +109,8 @@ final class FuseDiTGraphs implements AutoCloseable {
 
         // What the graphs hand on from one to the next (after the first text graph made mask, cos and sin):
         // x, the image-rows mask and RoPE tables, and one set of scratch arrays that every block reuses.
-        BlockTasks.Sizes sizes = new BlockTasks.Sizes(b, tokens, text);
-        BlockTasks.Scratch scratch = BlockTasks.Scratch.allocate(c, sizes);
+        DiTBlockTasks.Sizes sizes = new DiTBlockTasks.Sizes(b, tokens, text);
+        DiTBlockTasks.Scratch scratch = DiTBlockTasks.Scratch.allocate(c, sizes);
         FloatArray mask = new FloatArray(maskIn.getSize()), cos = new FloatArray(cosIn.getSize()), sin = new FloatArray(sinIn.getSize());
         List<Object> carried = new ArrayList<>(List.of(x, mask, cos, sin));
         carried.addAll(List.of(scratch.arrays()));
@@ -123,7 +123,7 @@ final class FuseDiTGraphs implements AutoCloseable {
             textKeys.add(keysIn);
             textValues.add(valuesIn);
             FloatArray jointK = new FloatArray(b * joint * kvWidth), jointV = new FloatArray(b * joint * kvWidth);
-            GraphTasks textGraph = new GraphTasks("fuseditText" + i);
+            TaskGraphBuilder textGraph = new TaskGraphBuilder("fuseditText" + i);
             if (i == 0) textGraph.consume(previous, x).everyExecution(maskIn, cosIn, sinIn);
             else textGraph.consume(previous, handedOn);
             textGraph.everyExecution(keysIn, valuesIn);
@@ -140,20 +140,20 @@ final class FuseDiTGraphs implements AutoCloseable {
             textGraph.persist(jointK, jointV);
             graphs.add(textGraph);
 
-            GraphTasks block = new GraphTasks("fuseditBlock" + i);
+            TaskGraphBuilder block = new TaskGraphBuilder("fuseditBlock" + i);
             // block 0 makes the scratch arrays; later blocks take them over with x
             block.consume(previous, i == 0 ? new Object[] {x} : handedOn);
             block.consume(textGraph.name(), i == 0 ? new Object[] {x, mask, cos, sin} : handedOn).consume(textGraph.name(), jointK, jointV);
-            BlockTasks.add(block, model.dit.layers.get(i), c, sizes, x, scratch, jointK, jointV, mask, cos, sin);
+            DiTBlockTasks.add(block, model.dit.layers.get(i), c, sizes, x, scratch, jointK, jointV, mask, cos, sin);
             block.persist(handedOn);
             graphs.add(block);
             previous = block.name();
         }
 
-        GraphTasks head = new GraphTasks("fuseditHead");
+        TaskGraphBuilder head = new TaskGraphBuilder("fuseditHead");
         head.consume(previous, handedOn);
-        BlockTasks.norm(head, model.dit.normOut, rows, x, scratch.normed(), scratch.rstd());
-        BlockTasks.linear(head, model.dit.projOut, rows, scratch.normed(), velocityOut);
+        DiTBlockTasks.norm(head, model.dit.normOut, rows, x, scratch.normed(), scratch.rstd());
+        DiTBlockTasks.linear(head, model.dit.projOut, rows, scratch.normed(), velocityOut);
         head.toHost(velocityOut);
         graphs.add(head);
 

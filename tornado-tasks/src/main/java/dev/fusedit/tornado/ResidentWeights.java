@@ -1,6 +1,6 @@
 package dev.fusedit.tornado;
 
-import dev.fusedit.tensor.Elements;
+import dev.fusedit.tensor.ElementAccess;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 import java.lang.foreign.MemorySegment;
@@ -54,7 +54,7 @@ final class ResidentWeights {
             });
             int n = Math.toIntExact(weight.byteSize() / Short.BYTES);
             FloatArray values = new FloatArray(n);
-            for (int i = 0; i < n; i++) values.set(i, Elements.bf16ToFloat(weight.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i)));
+            for (int i = 0; i < n; i++) values.set(i, ElementAccess.bf16ToFloat(weight.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i)));
             e = new Entry(nextId++, weight.scope(), values);
             weights.put(where, e);
         }

@@ -32,7 +32,7 @@ final class Staging {
         MemorySegment.copy(src.getSegment(), 0, dst, 0, floats * Float.BYTES);
     }
 
-    /** Elements a batched operand spans: the last batch's start plus one matrix (stride 0: one matrix). */
+    /** ElementAccess a batched operand spans: the last batch's start plus one matrix (stride 0: one matrix). */
     static long batchedExtent(int batch, long stride, long matrix) {
         if (batch == 0 || matrix == 0) return 0;
         return (batch - 1) * stride + matrix;

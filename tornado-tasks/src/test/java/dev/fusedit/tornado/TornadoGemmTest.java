@@ -1,6 +1,6 @@
 package dev.fusedit.tornado;
 
-import dev.fusedit.tensor.Elements;
+import dev.fusedit.tensor.ElementAccess;
 import dev.fusedit.tensor.kernels.KernelBuffers;
 import dev.fusedit.tensor.kernels.Kernels;
 import dev.fusedit.tensor.kernels.MatmulShape;
@@ -92,7 +92,7 @@ class TornadoGemmTest extends DeviceUnderTest {
 
     private static MemorySegment bf16(Arena arena, SplittableRandom rnd, long n) {
         MemorySegment s = arena.allocate(n * Short.BYTES, 64);
-        for (long i = 0; i < n; i++) s.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Elements.floatToBf16((float) rnd.nextDouble(-1, 1)));
+        for (long i = 0; i < n; i++) s.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, ElementAccess.floatToBf16((float) rnd.nextDouble(-1, 1)));
         return s;
     }
 

@@ -3,7 +3,7 @@ package dev.fusedit.training;
 import dev.fusedit.model.tokenizer.Tokenizer;
 import dev.fusedit.model.tokenizer.Tokenizers;
 import dev.fusedit.training.config.TrainConfig;
-import dev.fusedit.training.shapes.ShapesVocabulary;
+import dev.fusedit.shapes.ShapesVocabulary;
 
 import java.io.IOException;
 import java.nio.file.Path;

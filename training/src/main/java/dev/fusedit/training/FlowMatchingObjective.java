@@ -6,7 +6,7 @@ import dev.fusedit.model.config.ConfigReader;
 import dev.fusedit.model.fusedit.FuseDiT;
 import dev.fusedit.model.fusedit.FuseDiTConfig;
 import dev.fusedit.model.fusedit.TextContext;
-import dev.fusedit.model.fusedit.TrainingModelConfig;
+import dev.fusedit.model.fusedit.ModelSection;
 import dev.fusedit.model.pipeline.FlowMatchEulerScheduler;
 import dev.fusedit.model.pipeline.FuseDiTPipeline;
 import dev.fusedit.model.pipeline.GeneratedImage;
@@ -58,7 +58,7 @@ final class FlowMatchingObjective implements TrainingObjective {
     FlowMatchingObjective(TrainConfig config) throws IOException {
         this.config = config;
         ConfigReader modelSection = new ConfigReader(config.file(), "model.", config.model());
-        transformerConfig = TrainingModelConfig.transformerConfig(modelSection, config.file());
+        transformerConfig = ModelSection.transformerConfig(modelSection, config.file());
         FuseDiTConfig modelConfig = FuseDiTConfig.from(new ConfigReader(config.file(), "model.", transformerConfig));
         if (modelConfig.modelType() != FuseDiTConfig.ModelType.FUSEDIT)
             throw new IOException(config.file() + ": model.name: this trainer trains FuseDiT models (or *ForCausalLM text streams), got "

@@ -3,13 +3,13 @@ package dev.fusedit.training;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusedit.layers.StateDict;
 import dev.fusedit.model.config.ConfigReader;
-import dev.fusedit.model.fusedit.TrainingModelConfig;
+import dev.fusedit.model.fusedit.ModelSection;
 import dev.fusedit.model.gemma.GemmaConfig;
 import dev.fusedit.model.gemma.GemmaModel;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.io.SafeTensorsWriter;
 import dev.fusedit.tensor.io.TensorSource;
-import dev.fusedit.tensor.ops.NN;
+import dev.fusedit.tensor.ops.TransformerOps;
 import dev.fusedit.tensor.random.Rng;
 import dev.fusedit.training.config.TrainConfig;
 import dev.fusedit.training.data.ShapesData;
@@ -42,7 +42,7 @@ final class NextTokenObjective implements TrainingObjective {
     NextTokenObjective(TrainConfig config) throws IOException {
         this.config = config;
         ConfigReader modelSection = new ConfigReader(config.file(), "model.", config.model());
-        baseConfig = TrainingModelConfig.baseConfig(modelSection, config.file());
+        baseConfig = ModelSection.baseConfig(modelSection, config.file());
         model = new GemmaModel(GemmaConfig.from(new ConfigReader(config.file(), "model.base.", baseConfig)));
         if (!config.data().source().equals("shapes"))
             throw new IOException(config.file() + ": data.source: next-token pretraining reads the shapes world's captions; got " + config.data().source());
@@ -91,7 +91,7 @@ final class NextTokenObjective implements TrainingObjective {
             if (!tok.batch().truncated()[i] && real < len && eos >= 0) targets[i * len + real - 1] = eos;
         }
         Tensor logits = model.logits(model.forward(tok.ids(), tok.mask()));
-        return NN.crossEntropy(logits.reshape(b * len, model.config.vocabSize()), targets);
+        return TransformerOps.crossEntropy(logits.reshape(b * len, model.config.vocabSize()), targets);
     }
 
     @Override

@@ -22,7 +22,7 @@ import dev.fusedit.training.optim.GradientClipping;
 import dev.fusedit.training.optim.LearningRate;
 import dev.fusedit.training.progress.LossCurve;
 import dev.fusedit.training.progress.MetricsLog;
-import dev.fusedit.training.progress.ProgressBar;
+import dev.fusedit.model.progress.ProgressBar;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.model.config.ConfigReader;
-import dev.fusedit.model.fusedit.TrainingModelConfig;
+import dev.fusedit.model.fusedit.ModelSection;
 import dev.fusedit.training.config.TrainConfig;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +48,7 @@ class ShapesConfigsTest {
         // model.base is relative to the checkout's root, where fusedit runs; tests run in training/
         ObjectNode model = (ObjectNode) root.get("model");
         model.put("base", "../" + model.get("base").asText());
-        JsonNode expected = TrainingModelConfig.transformerConfig(new ConfigReader(config, "", root).object("model"), config);
+        JsonNode expected = ModelSection.transformerConfig(new ConfigReader(config, "", root).object("model"), config);
         JsonNode bundled = new ObjectMapper().readTree(Path.of("../models/shapes-tiny/transformer/config.json").toFile());
         assertThat(bundled).isEqualTo(expected);
     }

@@ -69,9 +69,9 @@ class TrainerResumeTest {
         Path whole = dir.resolve("whole-ref"), killed = dir.resolve("killed");
         train(whole, 6, null);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-Dfusedit.test.pauseInCheckpointAt=4",
-                "-cp", System.getProperty("java.class.path"), "dev.fusedit.cli.Main",
-                "train", "-c", config.toString(), "--out", killed.toString(), "--logging-steps", "1")
+        Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector",
+                "-cp", System.getProperty("java.class.path"), TrainUntilCheckpointPause.class.getName(),
+                config.toString(), killed.toString(), "4")
                 .redirectErrorStream(true).start();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
             String line;

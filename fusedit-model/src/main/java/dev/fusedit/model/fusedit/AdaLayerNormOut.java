@@ -5,7 +5,7 @@ import dev.fusedit.layers.Module;
 import dev.fusedit.layers.RmsNorm;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.ops.Pointwise;
-import dev.fusedit.tensor.ops.Shapes;
+import dev.fusedit.tensor.ops.JoinSplit;
 
 import java.util.List;
 
@@ -21,7 +21,7 @@ public final class AdaLayerNormOut extends Module {
 
     /** x [B, N, H], temb [B, H]. */
     public Tensor forward(Tensor x, Tensor temb) {
-        List<Tensor> c = Shapes.chunk(linear.forward(Pointwise.silu(temb)), 2, 1);
+        List<Tensor> c = JoinSplit.chunk(linear.forward(Pointwise.silu(temb)), 2, 1);
         return Modulation.modulate(norm.forward(x), c.get(1), c.get(0));
     }
 }

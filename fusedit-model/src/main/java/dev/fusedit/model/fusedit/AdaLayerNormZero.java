@@ -5,7 +5,7 @@ import dev.fusedit.layers.Module;
 import dev.fusedit.layers.RmsNorm;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.ops.Pointwise;
-import dev.fusedit.tensor.ops.Shapes;
+import dev.fusedit.tensor.ops.JoinSplit;
 
 import java.util.List;
 
@@ -23,7 +23,7 @@ public final class AdaLayerNormZero extends Module {
     }
 
     public Modulation modulation(Tensor temb) {
-        List<Tensor> c = Shapes.chunk(linear.forward(Pointwise.silu(temb)), 6, 1);
+        List<Tensor> c = JoinSplit.chunk(linear.forward(Pointwise.silu(temb)), 6, 1);
         return new Modulation(c.get(0), c.get(1), c.get(2), c.get(3), c.get(4), c.get(5));
     }
 }

@@ -9,7 +9,7 @@ import dev.fusedit.model.fusedit.FuseDiTConfig.TimestepConditioning;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.random.Rng;
 import dev.fusedit.tensor.ops.Pointwise;
-import dev.fusedit.tensor.ops.Shapes;
+import dev.fusedit.tensor.ops.JoinSplit;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -96,7 +96,7 @@ public final class DiT extends Module {
             if (scaleShiftTable != null) {
                 // adaLN-single's head adds the timestep embedder output (not t_block's) tiled twice.
                 Tensor e = cond.embedding();
-                List<Tensor> c = Shapes.chunk(Pointwise.add(scaleShiftTable.get(), Shapes.cat(1, e, e)), 2, 1);
+                List<Tensor> c = JoinSplit.chunk(Pointwise.add(scaleShiftTable.get(), JoinSplit.cat(1, e, e)), 2, 1);
                 x = Modulation.modulate(x, c.get(0), c.get(1));
             }
         }

@@ -4,7 +4,7 @@ import dev.fusedit.layers.Linear;
 import dev.fusedit.layers.Module;
 import dev.fusedit.layers.RmsNorm;
 import dev.fusedit.tensor.Tensor;
-import dev.fusedit.tensor.ops.NN;
+import dev.fusedit.tensor.ops.TransformerOps;
 
 /**
  * Cross-attention from image tokens to text (the reference's DiTCrossAttention): queries from
@@ -46,7 +46,7 @@ public final class DiTCrossAttention extends Module {
     public Tensor forward(Tensor x, Tensor textKeys, Tensor textValues, Tensor mask) {
         Tensor q = qProj.forward(x).reshape(x.size(0), x.size(1), heads, headDim);
         if (qNorm != null) q = qNorm.forward(q);
-        Tensor a = NN.scaledDotProductAttention(q, textKeys, textValues, mask, 1 / Math.sqrt(headDim), 0);
+        Tensor a = TransformerOps.scaledDotProductAttention(q, textKeys, textValues, mask, 1 / Math.sqrt(headDim), 0);
         return oProj.forward(a.reshape(x.size(0), x.size(1), heads * headDim));
     }
 }

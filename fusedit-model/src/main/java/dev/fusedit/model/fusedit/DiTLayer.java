@@ -6,9 +6,9 @@ import dev.fusedit.layers.Parameter;
 import dev.fusedit.layers.RmsNorm;
 import dev.fusedit.layers.RopeTables;
 import dev.fusedit.tensor.Tensor;
-import dev.fusedit.tensor.ops.NN;
+import dev.fusedit.tensor.ops.TransformerOps;
 import dev.fusedit.tensor.ops.Pointwise;
-import dev.fusedit.tensor.ops.Shapes;
+import dev.fusedit.tensor.ops.JoinSplit;
 
 import java.util.List;
 
@@ -59,7 +59,7 @@ public final class DiTLayer extends Module {
         return switch (config.timestepConditioning()) {
             case ADALN_ZERO -> adaNorm.modulation(temb);
             case ADALN_SINGLE -> {
-                List<Tensor> c = Shapes.chunk(Pointwise.add(scaleShiftTable.get(), temb), 6, 1);
+                List<Tensor> c = JoinSplit.chunk(Pointwise.add(scaleShiftTable.get(), temb), 6, 1);
                 yield new Modulation(c.get(0), c.get(1), c.get(2), c.get(3), c.get(4), c.get(5));
             }
             case NONE, ADDITION -> Modulation.IDENTITY;
@@ -88,9 +88,9 @@ public final class DiTLayer extends Module {
         double scale = 1 / Math.sqrt(config.base().headDim());
         Tensor attended;
         if (crossAttn == null) {
-            attended = NN.scaledDotProductAttention(q, Shapes.cat(1, textKeys, k), Shapes.cat(1, textValues, v), mask, scale, 0);
+            attended = TransformerOps.scaledDotProductAttention(q, JoinSplit.cat(1, textKeys, k), JoinSplit.cat(1, textValues, v), mask, scale, 0);
         } else {
-            attended = NN.scaledDotProductAttention(q, k, v, null, scale, 0);
+            attended = TransformerOps.scaledDotProductAttention(q, k, v, null, scale, 0);
         }
         Tensor out = selfAttn.output(attended);
         if (config.sandwichNorm()) out = postAttentionLayernorm.forward(out);

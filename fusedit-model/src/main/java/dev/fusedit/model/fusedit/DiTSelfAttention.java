@@ -5,7 +5,7 @@ import dev.fusedit.layers.Module;
 import dev.fusedit.layers.RmsNorm;
 import dev.fusedit.layers.RopeTables;
 import dev.fusedit.tensor.Tensor;
-import dev.fusedit.tensor.ops.NN;
+import dev.fusedit.tensor.ops.TransformerOps;
 
 /**
  * The DiT layer's self-attention projections (the reference's DiTSelfAttention): image q/k/v
@@ -40,14 +40,14 @@ public final class DiTSelfAttention extends Module {
     public Tensor queries(Tensor x, RopeTables.CosSin rope) {
         Tensor q = split(qProj.forward(x), heads);
         if (qNorm != null) q = qNorm.forward(q);
-        return rope == null ? q : NN.rope(q, rope.cos(), rope.sin());
+        return rope == null ? q : TransformerOps.rope(q, rope.cos(), rope.sin());
     }
 
     /** Image keys [B, N, kvHeads, D]: projected, qk-normed, then rotated when rope is not null. */
     public Tensor keys(Tensor x, RopeTables.CosSin rope) {
         Tensor k = split(kProj.forward(x), kvHeads);
         if (kNorm != null) k = kNorm.forward(k);
-        return rope == null ? k : NN.rope(k, rope.cos(), rope.sin());
+        return rope == null ? k : TransformerOps.rope(k, rope.cos(), rope.sin());
     }
 
     public Tensor values(Tensor x) {

@@ -13,7 +13,7 @@ import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.io.TensorSource;
 import dev.fusedit.tensor.random.Rng;
 import dev.fusedit.tensor.autograd.GradMode;
-import dev.fusedit.tensor.ops.NN;
+import dev.fusedit.tensor.ops.TransformerOps;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -120,9 +120,9 @@ public final class FuseDiT extends Module {
                 Tensor[] kept = MemoryScope.retain(() -> {
                     Tensor h = layer.inputLayernorm.forward(in);
                     Tensor q = layer.selfAttn.queries(h), k = layer.selfAttn.keys(h), v = layer.selfAttn.values(h);
-                    Tensor qr = NN.rope(q, rope.cos(), rope.sin()), kr = NN.rope(k, rope.cos(), rope.sin());
+                    Tensor qr = TransformerOps.rope(q, rope.cos(), rope.sin()), kr = TransformerOps.rope(k, rope.cos(), rope.sin());
                     if (isLast) return new Tensor[] {cross ? k : kr, v, null};
-                    Tensor a = NN.scaledDotProductAttention(qr, kr, v, causal, 1 / Math.sqrt(base.headDim()), 0);
+                    Tensor a = TransformerOps.scaledDotProductAttention(qr, kr, v, causal, 1 / Math.sqrt(base.headDim()), 0);
                     return new Tensor[] {cross ? k : kr, v, layer.feedForward(in, layer.selfAttn.output(a))};
                 });
                 keys.add(kept[0]);

@@ -5,7 +5,7 @@ import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.MemoryScope;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.autograd.GradMode;
-import dev.fusedit.tensor.ops.NN;
+import dev.fusedit.tensor.ops.TransformerOps;
 import dev.fusedit.tensor.random.Rng;
 
 import java.util.Arrays;
@@ -76,11 +76,11 @@ public final class TextGenerator {
         GemmaConfig c = model.config;
         GemmaDecoderLayer layer = model.layers.get(l);
         Tensor h = layer.inputLayernorm.forward(x);
-        Tensor q = NN.rope(layer.selfAttn.queries(h), rope.cos(), rope.sin());
-        Tensor k = NN.rope(layer.selfAttn.keys(h), rope.cos(), rope.sin());
+        Tensor q = TransformerOps.rope(layer.selfAttn.queries(h), rope.cos(), rope.sin());
+        Tensor k = TransformerOps.rope(layer.selfAttn.keys(h), rope.cos(), rope.sin());
         cache.store(l, k, layer.selfAttn.values(h));
         Tensor mask = windowMask(start, t, total, c.slidingWindowOf(l));
-        Tensor a = NN.scaledDotProductAttention(q, cache.keys(l, total), cache.values(l, total), mask,
+        Tensor a = TransformerOps.scaledDotProductAttention(q, cache.keys(l, total), cache.values(l, total), mask,
                 c.attentionScale(), c.attnLogitSoftcapping());
         return layer.feedForward(x, layer.selfAttn.output(a));
     }

@@ -14,7 +14,7 @@ import dev.fusedit.tensor.autograd.GradMode;
 import dev.fusedit.tensor.kernels.KernelProvider;
 import dev.fusedit.tensor.kernels.Kernels;
 import dev.fusedit.tensor.ops.Pointwise;
-import dev.fusedit.tensor.ops.Shapes;
+import dev.fusedit.tensor.ops.JoinSplit;
 import dev.fusedit.tensor.random.Rng;
 
 import java.util.Arrays;
@@ -119,7 +119,7 @@ public final class Denoiser implements AutoCloseable {
             Conditioned model = encode(ids, mask);
             for (int i = 0; i < steps; i++) {
                 try (MemoryScope step = MemoryScope.open()) {
-                    Tensor input = cfg ? Shapes.cat(0, x, x) : x;
+                    Tensor input = cfg ? JoinSplit.cat(0, x, x) : x;
                     Tensor t = Tensor.full(DType.F32, schedule.timestep(i), rows);
                     Tensor v = model.velocity(input, t);
                     if (cfg) {

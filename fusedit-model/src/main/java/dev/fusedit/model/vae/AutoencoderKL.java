@@ -19,7 +19,7 @@ import java.util.function.UnaryOperator;
  *
  * <p>When no graph is recorded (gradient mode off, or a frozen VAE on an input that needs no gradient) the
  * images of a batch go through one at a time, each in its own memory scope, and every block frees
- * its temporaries as soon as it is done ({@link Transient}): the 3×3 convolutions unfold their input
+ * its temporaries as soon as it is done ({@link ScopedTemporaries}): the 3×3 convolutions unfold their input
  * (im2col, 9× the activation), 2.4 GB for one 512×512 image at 256 channels, so neither a whole batch
  * nor a whole decode's temporaries can be held at once.
  */
@@ -107,7 +107,7 @@ public final class AutoencoderKL extends Module {
 
     /**
      * f applied to the whole batch when a graph is recorded; otherwise image by image with gradient
-     * mode off (so that {@link Transient} frees as it goes), each image's remaining temporaries freed
+     * mode off (so that {@link ScopedTemporaries} frees as it goes), each image's remaining temporaries freed
      * before the next one starts.
      */
     private Tensor perImage(Tensor x, int[] outShape, UnaryOperator<Tensor> f) {

@@ -35,9 +35,9 @@ public final class Decoder extends Module {
     }
 
     public Tensor forward(Tensor latents) {
-        Tensor h = midBlock.forward(Transient.run(() -> convIn.forward(latents)));
+        Tensor h = midBlock.forward(ScopedTemporaries.run(() -> convIn.forward(latents)));
         for (UpDecoderBlock2D b : upBlocks) h = b.forward(h);
         Tensor last = h;
-        return Transient.run(() -> convOut.forward(Pointwise.silu(convNormOut.forward(last))));
+        return ScopedTemporaries.run(() -> convOut.forward(Pointwise.silu(convNormOut.forward(last))));
     }
 }

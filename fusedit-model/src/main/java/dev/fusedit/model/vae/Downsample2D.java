@@ -4,7 +4,7 @@ import dev.fusedit.layers.Conv2d;
 import dev.fusedit.layers.Module;
 import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.Tensor;
-import dev.fusedit.tensor.ops.Shapes;
+import dev.fusedit.tensor.ops.JoinSplit;
 
 /**
  * diffusers Downsample2D with padding 0: the input gets one zero row at the bottom and one zero
@@ -18,14 +18,14 @@ final class Downsample2D extends Module {
     }
 
     Tensor forward(Tensor x) {
-        return Transient.run(() -> conv.forward(padRightBottom(x)));
+        return ScopedTemporaries.run(() -> conv.forward(padRightBottom(x)));
     }
 
     /** x [B, C, H, W] → [B, C, H+1, W+1] with zeros in the new last row and column; cat carries the gradient. */
     static Tensor padRightBottom(Tensor x) {
         int b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
         DType type = x.dtype();
-        Tensor wider = Shapes.cat(3, x, Tensor.zeros(type, b, c, h, 1));
-        return Shapes.cat(2, wider, Tensor.zeros(type, b, c, 1, w + 1));
+        Tensor wider = JoinSplit.cat(3, x, Tensor.zeros(type, b, c, h, 1));
+        return JoinSplit.cat(2, wider, Tensor.zeros(type, b, c, 1, w + 1));
     }
 }

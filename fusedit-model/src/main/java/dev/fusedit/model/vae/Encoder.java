@@ -34,10 +34,10 @@ public final class Encoder extends Module {
     }
 
     public Tensor forward(Tensor image) {
-        Tensor h = Transient.run(() -> convIn.forward(image));
+        Tensor h = ScopedTemporaries.run(() -> convIn.forward(image));
         for (DownEncoderBlock2D b : downBlocks) h = b.forward(h);
         h = midBlock.forward(h);
         Tensor last = h;
-        return Transient.run(() -> convOut.forward(Pointwise.silu(convNormOut.forward(last))));
+        return ScopedTemporaries.run(() -> convOut.forward(Pointwise.silu(convNormOut.forward(last))));
     }
 }

@@ -4,7 +4,7 @@ import dev.fusedit.layers.GroupNorm;
 import dev.fusedit.layers.Linear;
 import dev.fusedit.layers.Module;
 import dev.fusedit.tensor.Tensor;
-import dev.fusedit.tensor.ops.NN;
+import dev.fusedit.tensor.ops.TransformerOps;
 import dev.fusedit.tensor.ops.Pointwise;
 
 import java.util.List;
@@ -28,7 +28,7 @@ final class MidAttention extends Module {
     }
 
     Tensor forward(Tensor x) {
-        return Transient.run(() -> attend(x));
+        return ScopedTemporaries.run(() -> attend(x));
     }
 
     private Tensor attend(Tensor x) {
@@ -38,7 +38,7 @@ final class MidAttention extends Module {
         Tensor q = toQ.forward(tokens).reshape(b, h * w, 1, c);
         Tensor k = toK.forward(tokens).reshape(b, h * w, 1, c);
         Tensor v = toV.forward(tokens).reshape(b, h * w, 1, c);
-        Tensor a = NN.scaledDotProductAttention(q, k, v, null, 1 / Math.sqrt(c), 0).reshape(b, h * w, c);
+        Tensor a = TransformerOps.scaledDotProductAttention(q, k, v, null, 1 / Math.sqrt(c), 0).reshape(b, h * w, c);
         Tensor out = toOut.forward(a).transpose(1, 2).reshape(b, c, h, w);
         return Pointwise.add(out, x);
     }

@@ -26,8 +26,8 @@ final class ResnetBlock2D extends Module {
     }
 
     Tensor forward(Tensor x) {
-        Tensor h1 = Transient.run(() -> conv1.forward(Pointwise.silu(norm1.forward(x))));
-        return Transient.run(() -> {
+        Tensor h1 = ScopedTemporaries.run(() -> conv1.forward(Pointwise.silu(norm1.forward(x))));
+        return ScopedTemporaries.run(() -> {
             Tensor h2 = conv2.forward(Pointwise.silu(norm2.forward(h1)));
             return Pointwise.add(convShortcut == null ? x : convShortcut.forward(x), h2);
         });

@@ -14,6 +14,6 @@ final class Upsample2D extends Module {
     }
 
     Tensor forward(Tensor x) {
-        return Transient.run(() -> conv.forward(Conv.upsampleNearest(x, 2)));
+        return ScopedTemporaries.run(() -> conv.forward(Conv.upsampleNearest(x, 2)));
     }
 }

@@ -7,7 +7,7 @@ import dev.fusedit.tensor.autograd.GradMode;
 import dev.fusedit.tensor.io.SafeTensorsFile;
 import dev.fusedit.tensor.io.TensorSource;
 import dev.fusedit.tensor.ops.Pointwise;
-import dev.fusedit.tensor.ops.Shapes;
+import dev.fusedit.tensor.ops.JoinSplit;
 import dev.fusedit.tensor.random.Rng;
 import org.junit.jupiter.api.Test;
 
@@ -98,7 +98,7 @@ class FuseDiTModelTest {
             int prompts = x.size(0);
             for (int i = 0; i < timesteps.size(0); i++) {
                 Tensor t = Tensor.full(DType.F32, timesteps.get(i), 2 * prompts);
-                Tensor v = model.velocity(Shapes.cat(0, x, x), t, text);
+                Tensor v = model.velocity(JoinSplit.cat(0, x, x), t, text);
                 Tensor uncond = v.narrow(0, 0, prompts), cond = v.narrow(0, prompts, prompts);
                 Tensor guided = Pointwise.add(uncond, Pointwise.mul(Pointwise.sub(cond, uncond), g));
                 x = Pointwise.add(x, Pointwise.mul(guided, (float) sigmas.get(i + 1) - (float) sigmas.get(i)));
@@ -157,7 +157,7 @@ class FuseDiTModelTest {
 
     @Test
     void buildingTheLargeScaleModelAllocatesNoWeights() throws IOException {
-        FuseDiT model = new FuseDiT(TrainingModelConfig.read(Path.of("..", "configs", "fusedit", "large-scale.yaml")));
+        FuseDiT model = new FuseDiT(ModelSection.read(Path.of("..", "configs", "fusedit", "large-scale.yaml")));
         assertThat(model.dit.parameterCount()).isEqualTo(2_024_828_480L);
         assertThat(model.llm.parameterCount()).isEqualTo(2_614_341_888L);
         assertThat(model.namedParameters().values()).noneMatch(Parameter::isBound);

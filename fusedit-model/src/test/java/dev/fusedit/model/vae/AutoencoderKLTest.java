@@ -2,7 +2,7 @@ package dev.fusedit.model.vae;
 
 import dev.fusedit.layers.Parameter;
 import dev.fusedit.tensor.Tensor;
-import dev.fusedit.tensor.autograd.GradCheck;
+import dev.fusedit.tensor.GradCheck;
 import dev.fusedit.tensor.autograd.GradMode;
 import dev.fusedit.tensor.io.SafeTensorsFile;
 import dev.fusedit.tensor.io.SafeTensorsWriter;

@@ -7,11 +7,14 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BinaryOperator;
 
 /**
  * Reverse-mode differentiation: a walk of the recorded graph in reverse topological order,
  * summing the gradients that reach each tensor, and accumulating into {@code grad} of the
- * leaves that require it.
+ * leaves that require it. The walk knows graphs, not arithmetic: the caller ({@link Tensor#backward})
+ * hands in how two gradients of one tensor are summed, so this package does not depend on the ops
+ * that record into it.
  */
 public final class Autograd {
     private Autograd() {}
@@ -28,8 +31,11 @@ public final class Autograd {
         return output;
     }
 
-    /** Backpropagates {@code gradOutput} (shape of {@code root}) through the graph that made root. */
-    public static void backward(Tensor root, Tensor gradOutput) {
+    /**
+     * Backpropagates {@code gradOutput} (shape of {@code root}) through the graph that made root;
+     * where several gradients reach one tensor they are combined with {@code sum}.
+     */
+    public static void backward(Tensor root, Tensor gradOutput, BinaryOperator<Tensor> sum) {
         if (!root.requiresGrad()) throw new IllegalStateException("backward() on a tensor that does not require a gradient");
         if (!java.util.Arrays.equals(root.shape(), gradOutput.shape()))
             throw new IllegalArgumentException("output gradient has shape " + java.util.Arrays.toString(gradOutput.shape())
@@ -57,7 +63,7 @@ public final class Autograd {
                         throw new IllegalStateException("backward of " + node.op() + " gave input " + k + " a gradient of shape "
                                 + java.util.Arrays.toString(ig.shape()) + " for shape " + java.util.Arrays.toString(input.shape()));
                     Tensor previous = grads.get(input);
-                    grads.put(input, previous == null ? ig : dev.fusedit.tensor.ops.Pointwise.add(previous, ig));
+                    grads.put(input, previous == null ? ig : sum.apply(previous, ig));
                 }
             }
         }

@@ -1,6 +1,6 @@
 package dev.fusedit.tensor.bench;
 
-import dev.fusedit.tensor.Elements;
+import dev.fusedit.tensor.ElementAccess;
 import dev.fusedit.tensor.bench.KernelWorkload.Bound;
 import dev.fusedit.tensor.kernels.AdamWStep;
 import dev.fusedit.tensor.kernels.AttentionShape;
@@ -33,7 +33,7 @@ public final class KernelSuite {
 
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED;
-    /** Elements per memory-bound kernel: 64 MiB per float32 operand, well past the caches. */
+    /** ElementAccess per memory-bound kernel: 64 MiB per float32 operand, well past the caches. */
     private static final int ELEMENTS = 16 << 20;
     private static final long BYTES = (long) ELEMENTS * Float.BYTES;
     /** Bytes of each copy buffer: 256 MiB. */
@@ -100,7 +100,7 @@ public final class KernelSuite {
         MemorySegment src = arena.allocate(COPY_BYTES, 64), dst = arena.allocate(COPY_BYTES, 64);
         src.fill((byte) 1);
         dst.fill((byte) 0);
-        return new CopyBandwidth(kernels.pool(), src, dst);
+        return new CopyBandwidth(kernels.cpuPool(), src, dst);
     }
 
     /**
@@ -156,7 +156,7 @@ public final class KernelSuite {
         String twin = "f32" + name.substring(name.indexOf('-'));
         if (bf16) return new KernelWorkload(name, label, Bound.COMPUTE, s.flops(), twin, () -> kernels.matmulBf16Weights(s, a, w, c));
         MemorySegment wide = arena.allocate(kn * Float.BYTES, 64);
-        for (long i = 0; i < kn; i++) wide.setAtIndex(F32, i, Elements.bf16ToFloat(w.getAtIndex(BF16, i)));
+        for (long i = 0; i < kn; i++) wide.setAtIndex(F32, i, ElementAccess.bf16ToFloat(w.getAtIndex(BF16, i)));
         return new KernelWorkload(name, label, Bound.COMPUTE, s.flops(), name, () -> kernels.matmul(s, a, wide, c));
     }
 
@@ -207,7 +207,7 @@ public final class KernelSuite {
     private static MemorySegment bf16(Arena arena, long n, long seed) {
         MemorySegment s = arena.allocate(n * Short.BYTES, 64);
         SplittableRandom r = new SplittableRandom(seed);
-        for (long i = 0; i < n; i++) s.setAtIndex(BF16, i, Elements.floatToBf16((float) r.nextDouble(-1, 1)));
+        for (long i = 0; i < n; i++) s.setAtIndex(BF16, i, ElementAccess.floatToBf16((float) r.nextDouble(-1, 1)));
         return s;
     }
 }

@@ -19,6 +19,14 @@ public interface Kernels {
     String name();
 
     /**
+     * The CPU threads this provider owns and lends to the host-side loops that run beside its
+     * kernels (element-wise ops on tensors, random fills), or null where those run on the calling
+     * thread (the scalar oracle). A GPU provider owns one too, so the host work around its kernels
+     * is not left to one thread.
+     */
+    KernelPool cpuPool();
+
+    /**
      * Batched matrix multiply {@code C[b] = op(A[b]) · op(B[b])} (+ C[b] when accumulate).
      * op(A) is m×k: A is stored m×k, or k×m when transA. op(B) is k×n: B is stored k×n, or n×k
      * when transB. Batch b starts at b·strideA / b·strideB / b·strideC elements; a stride of 0
@@ -87,4 +95,19 @@ public interface Kernels {
      * with m̂ = m / (1−β1^step), v̂ = v / (1−β2^step) (decoupled weight decay, as torch.optim.AdamW).
      */
     void adamw(long n, AdamWStep step, MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v);
+
+    /**
+     * Σ x[i]² over n floats, summed in double (gradient clipping takes its square root as the
+     * global norm). Providers may sum pieces in float first; the scalar oracle sums in double.
+     */
+    double sumOfSquares(long n, MemorySegment x);
+
+    /** x[i] = c · x[i] for n floats (gradient clipping's rescale). */
+    void scale(long n, float c, MemorySegment x);
+
+    /**
+     * The EMA of parameters, in place: ema[i] = decay · ema[i] + (1 − decay) · param[i] for n floats
+     * (each product and the sum rounded to float in the fast providers).
+     */
+    void emaUpdate(long n, float decay, MemorySegment ema, MemorySegment param);
 }

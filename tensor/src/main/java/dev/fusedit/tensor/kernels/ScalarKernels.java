@@ -24,6 +24,11 @@ public final class ScalarKernels implements Kernels {
         return doubles ? "scalar-f64" : "scalar";
     }
 
+    @Override
+    public KernelPool cpuPool() {
+        return null;
+    }
+
     private double get(MemorySegment s, long i) {
         return doubles ? s.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i) : s.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
     }
@@ -64,7 +69,7 @@ public final class ScalarKernels implements Kernels {
                     for (int p = 0; p < s.k(); p++) {
                         double x = get(a, oa + (s.transA() ? (long) p * s.m() + i : (long) i * s.k() + p));
                         long bi = ob + (s.transB() ? (long) j * s.k() + p : (long) p * s.n() + j);
-                        acc += x * dev.fusedit.tensor.Elements.bf16ToFloat(bBf16.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, bi));
+                        acc += x * dev.fusedit.tensor.ElementAccess.bf16ToFloat(bBf16.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, bi));
                     }
                     long at = oc + (long) i * s.n() + j;
                     put(c, at, s.accumulate() ? get(c, at) + acc : acc);
@@ -287,5 +292,24 @@ public final class ScalarKernels implements Kernels {
             double update = (mi / bc1) / (Math.sqrt(vi / bc2) + st.eps());
             put(param, i, p - st.lr() * (st.weightDecay() * p + update));
         }
+    }
+
+    // ------------------------------------------------------------------ gradient clipping and EMA
+
+    @Override
+    public double sumOfSquares(long n, MemorySegment x) {
+        double sum = 0;
+        for (long i = 0; i < n; i++) sum += get(x, i) * get(x, i);
+        return sum;
+    }
+
+    @Override
+    public void scale(long n, float c, MemorySegment x) {
+        for (long i = 0; i < n; i++) put(x, i, c * get(x, i));
+    }
+
+    @Override
+    public void emaUpdate(long n, float decay, MemorySegment ema, MemorySegment param) {
+        for (long i = 0; i < n; i++) put(ema, i, decay * get(ema, i) + (1.0 - decay) * get(param, i));
     }
 }

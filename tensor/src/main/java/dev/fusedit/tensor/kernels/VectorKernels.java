@@ -12,15 +12,20 @@ public final class VectorKernels implements Kernels {
     private final VectorGemm gemm;
     private final VectorAttention attention;
     private final VectorRowKernels rows;
+    private final VectorPointwiseKernels pointwise;
+    private final VectorOptimizerKernels optimizer;
 
     public VectorKernels(KernelPool pool) {
         this.pool = pool;
         this.gemm = new VectorGemm(pool);
         this.attention = new VectorAttention(pool);
         this.rows = new VectorRowKernels(pool);
+        this.pointwise = new VectorPointwiseKernels(pool);
+        this.optimizer = new VectorOptimizerKernels(pool);
     }
 
-    public KernelPool pool() {
+    @Override
+    public KernelPool cpuPool() {
         return pool;
     }
 
@@ -54,7 +59,7 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void rope(RopeShape shape, MemorySegment x, MemorySegment cos, MemorySegment sin, MemorySegment out, boolean inverse) {
-        rows.rope(shape, x, cos, sin, out, inverse);
+        pointwise.rope(shape, x, cos, sin, out, inverse);
     }
 
     @Override
@@ -71,12 +76,12 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void geglu(long n, MemorySegment gate, MemorySegment up, MemorySegment out) {
-        rows.geglu(n, gate, up, out);
+        pointwise.geglu(n, gate, up, out);
     }
 
     @Override
     public void gegluBackward(long n, MemorySegment gate, MemorySegment up, MemorySegment dOut, MemorySegment dGate, MemorySegment dUp) {
-        rows.gegluBackward(n, gate, up, dOut, dGate, dUp);
+        pointwise.gegluBackward(n, gate, up, dOut, dGate, dUp);
     }
 
     @Override
@@ -91,6 +96,21 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void adamw(long n, AdamWStep step, MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v) {
-        rows.adamw(n, step, param, grad, m, v);
+        optimizer.adamw(n, step, param, grad, m, v);
+    }
+
+    @Override
+    public double sumOfSquares(long n, MemorySegment x) {
+        return optimizer.sumOfSquares(n, x);
+    }
+
+    @Override
+    public void scale(long n, float c, MemorySegment x) {
+        optimizer.scale(n, c, x);
+    }
+
+    @Override
+    public void emaUpdate(long n, float decay, MemorySegment ema, MemorySegment param) {
+        optimizer.emaUpdate(n, decay, ema, param);
     }
 }

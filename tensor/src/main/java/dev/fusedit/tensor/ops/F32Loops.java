@@ -1,9 +1,8 @@
 package dev.fusedit.tensor.ops;
 
-import dev.fusedit.tensor.Elements;
+import dev.fusedit.tensor.ElementAccess;
 import dev.fusedit.tensor.kernels.KernelPool;
 import dev.fusedit.tensor.kernels.KernelProvider;
-import dev.fusedit.tensor.kernels.VectorKernels;
 import dev.fusedit.tensor.kernels.VectorMath;
 import dev.fusedit.tensor.kernels.VectorWidth;
 import jdk.incubator.vector.FloatVector;
@@ -69,12 +68,12 @@ final class F32Loops {
     }
 
     /**
-     * Runs {@code part} over [0, n) split across the kernel pool's threads when n is large (these
+     * Runs {@code part} over [0, n) split across the active provider's CPU pool when n is large (these
      * loops are memory-bound, and two threads move about twice the bytes of one); elementwise
      * results do not depend on the split.
      */
     private static void split(long n, Part part) {
-        KernelPool pool = n >= PARALLEL_MIN && KernelProvider.current() instanceof VectorKernels vk ? vk.pool() : null;
+        KernelPool pool = n >= PARALLEL_MIN ? KernelProvider.current().cpuPool() : null;
         if (pool == null || pool.threads() < 2) {
             part.run(0, n);
             return;
@@ -103,7 +102,7 @@ final class F32Loops {
             case DIV -> { for (; i < bound; i += LANES) load(a, ai + i).div(load(b, bi + i)).intoMemorySegment(out, (oi + i) * 4, ORDER); }
         }
         for (; i < n; i++)
-            out.setAtIndex(Elements.F32, oi + i, (float) op.applyAsDouble(a.getAtIndex(Elements.F32, ai + i), b.getAtIndex(Elements.F32, bi + i)));
+            out.setAtIndex(ElementAccess.F32, oi + i, (float) op.applyAsDouble(a.getAtIndex(ElementAccess.F32, ai + i), b.getAtIndex(ElementAccess.F32, bi + i)));
     }
 
     /** out[i] = op(a[i], c), or op(c, a[i]) when {@code constantFirst}, for i < n. */
@@ -128,8 +127,8 @@ final class F32Loops {
             }
         }
         for (; i < n; i++) {
-            double x = a.getAtIndex(Elements.F32, ai + i);
-            out.setAtIndex(Elements.F32, oi + i, (float) (constantFirst ? op.applyAsDouble(c, x) : op.applyAsDouble(x, c)));
+            double x = a.getAtIndex(ElementAccess.F32, ai + i);
+            out.setAtIndex(ElementAccess.F32, oi + i, (float) (constantFirst ? op.applyAsDouble(c, x) : op.applyAsDouble(x, c)));
         }
     }
 
@@ -151,7 +150,7 @@ final class F32Loops {
      */
     static void withColumn(Arith op, MemorySegment full, long fi, MemorySegment col, long ci, boolean columnFirst, MemorySegment out, long rows, long len) {
         for (long r = 0; r < rows; r++)
-            withConstant(op, full, fi + r * len, col.getAtIndex(Elements.F32, ci + r), columnFirst, out, r * len, len);
+            withConstant(op, full, fi + r * len, col.getAtIndex(ElementAccess.F32, ci + r), columnFirst, out, r * len, len);
     }
 
     /** out[i] = fn(a[i]) for i < n. */
@@ -184,6 +183,6 @@ final class F32Loops {
             }
             case LOG -> { } // rare and off the hot paths: the scalar loop below (Math.log gives the same bits in every tier)
         }
-        for (; i < n; i++) out.setAtIndex(Elements.F32, oi + i, (float) fn.applyAsDouble(a.getAtIndex(Elements.F32, ai + i)));
+        for (; i < n; i++) out.setAtIndex(ElementAccess.F32, oi + i, (float) fn.applyAsDouble(a.getAtIndex(ElementAccess.F32, ai + i)));
     }
 }

@@ -1,7 +1,7 @@
 package dev.fusedit.tensor.ops;
 
 import dev.fusedit.tensor.DType;
-import dev.fusedit.tensor.Elements;
+import dev.fusedit.tensor.ElementAccess;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.kernels.KernelProvider;
 import dev.fusedit.tensor.kernels.Kernels;
@@ -53,11 +53,11 @@ final class KernelDispatch {
 
     /** Element i of a contiguous segment of the compute type (F32 or F64). */
     static double get(MemorySegment s, boolean f64, long i) {
-        return f64 ? s.getAtIndex(Elements.F64, i) : s.getAtIndex(Elements.F32, i);
+        return f64 ? s.getAtIndex(ElementAccess.F64, i) : s.getAtIndex(ElementAccess.F32, i);
     }
 
     static void set(MemorySegment s, boolean f64, long i, double v) {
-        if (f64) s.setAtIndex(Elements.F64, i, v);
-        else s.setAtIndex(Elements.F32, i, (float) v);
+        if (f64) s.setAtIndex(ElementAccess.F64, i, v);
+        else s.setAtIndex(ElementAccess.F32, i, (float) v);
     }
 }

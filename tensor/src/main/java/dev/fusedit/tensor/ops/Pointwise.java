@@ -1,7 +1,7 @@
 package dev.fusedit.tensor.ops;
 
 import dev.fusedit.tensor.DType;
-import dev.fusedit.tensor.Elements;
+import dev.fusedit.tensor.ElementAccess;
 import dev.fusedit.tensor.StridedWalk;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.autograd.Autograd;
@@ -49,13 +49,13 @@ public final class Pointwise {
             MemorySegment sa = a.segment();
             long oa = a.offset(), n = out.numel();
             if (f instanceof Fn fn) F32Loops.unary(fn, sa, oa, o, 0, n);
-            else for (long i = 0; i < n; i++) o.setAtIndex(Elements.F32, i, (float) f.applyAsDouble(sa.getAtIndex(Elements.F32, oa + i)));
+            else for (long i = 0; i < n; i++) o.setAtIndex(ElementAccess.F32, i, (float) f.applyAsDouble(sa.getAtIndex(ElementAccess.F32, oa + i)));
             return out;
         }
         if (a.isContiguous() && a.dtype() == DType.F64) {
             MemorySegment sa = a.segment();
             long oa = a.offset(), n = out.numel();
-            for (long i = 0; i < n; i++) o.setAtIndex(Elements.F64, i, f.applyAsDouble(sa.getAtIndex(Elements.F64, oa + i)));
+            for (long i = 0; i < n; i++) o.setAtIndex(ElementAccess.F64, i, f.applyAsDouble(sa.getAtIndex(ElementAccess.F64, oa + i)));
             return out;
         }
         if (a.dtype() == DType.F32 && f instanceof Fn fn && a.dim() > 0 && a.stride(-1) == 1) {
@@ -67,7 +67,7 @@ public final class Pointwise {
         }
         DType ta = a.dtype(), to = out.dtype();
         MemorySegment sa = a.segment();
-        StridedWalk.forEach2(out, a, (i, at, x) -> Elements.write(o, to, at, f.applyAsDouble(Elements.read(sa, ta, x))));
+        StridedWalk.forEach2(out, a, (i, at, x) -> ElementAccess.write(o, to, at, f.applyAsDouble(ElementAccess.read(sa, ta, x))));
         return out;
     }
 
@@ -78,7 +78,7 @@ public final class Pointwise {
         DType ta = a.dtype(), tb = b.dtype(), to = out.dtype();
         MemorySegment o = out.segment(), sa = ea.segment(), sb = eb.segment();
         StridedWalk.forEach3(out, ea, eb, (i, at, x, y) ->
-                Elements.write(o, to, at, f.applyAsDouble(Elements.read(sa, ta, x), Elements.read(sb, tb, y))));
+                ElementAccess.write(o, to, at, f.applyAsDouble(ElementAccess.read(sa, ta, x), ElementAccess.read(sb, tb, y))));
     }
 
     /**
@@ -95,14 +95,14 @@ public final class Pointwise {
         long oa = a.offset(), ob = b.offset(), n = out.numel();
         if (out.dtype() == DType.F64 && a.dtype() == DType.F64 && b.dtype() == DType.F64 && aFull && bFull) {
             for (long i = 0; i < n; i++)
-                o.setAtIndex(Elements.F64, i, f.applyAsDouble(sa.getAtIndex(Elements.F64, oa + i), sb.getAtIndex(Elements.F64, ob + i)));
+                o.setAtIndex(ElementAccess.F64, i, f.applyAsDouble(sa.getAtIndex(ElementAccess.F64, oa + i), sb.getAtIndex(ElementAccess.F64, ob + i)));
             return true;
         }
         if (out.dtype() != DType.F32 || a.dtype() != DType.F32 || b.dtype() != DType.F32) return false;
         if (aFull && bFull) {
             if (f instanceof Arith op) F32Loops.binary(op, sa, oa, sb, ob, o, 0, n);
             else for (long i = 0; i < n; i++)
-                o.setAtIndex(Elements.F32, i, (float) f.applyAsDouble(sa.getAtIndex(Elements.F32, oa + i), sb.getAtIndex(Elements.F32, ob + i)));
+                o.setAtIndex(ElementAccess.F32, i, (float) f.applyAsDouble(sa.getAtIndex(ElementAccess.F32, oa + i), sb.getAtIndex(ElementAccess.F32, ob + i)));
             return true;
         }
         if (!(f instanceof Arith op) || (!aFull && !bFull) || n == 0) return false;
@@ -111,7 +111,7 @@ public final class Pointwise {
         long of = full.offset(), op2 = part.offset(), len = part.numel();
         boolean partFirst = !aFull;
         if (len == 1) {
-            F32Loops.withConstant(op, sf, of, sp.getAtIndex(Elements.F32, op2), partFirst, o, 0, n);
+            F32Loops.withConstant(op, sf, of, sp.getAtIndex(ElementAccess.F32, op2), partFirst, o, 0, n);
             return true;
         }
         int[] ps = part.shape();
@@ -142,11 +142,11 @@ public final class Pointwise {
         for (int r = 0; r < ra.length; r++) {
             long base = r * len;
             if (ia == 1 && ib == 1) F32Loops.binary(op, sa, ra[r], sb, rb[r], o, base, len);
-            else if (ia == 1) F32Loops.withConstant(op, sa, ra[r], sb.getAtIndex(Elements.F32, rb[r]), false, o, base, len);
-            else if (ib == 1) F32Loops.withConstant(op, sb, rb[r], sa.getAtIndex(Elements.F32, ra[r]), true, o, base, len);
+            else if (ia == 1) F32Loops.withConstant(op, sa, ra[r], sb.getAtIndex(ElementAccess.F32, rb[r]), false, o, base, len);
+            else if (ib == 1) F32Loops.withConstant(op, sb, rb[r], sa.getAtIndex(ElementAccess.F32, ra[r]), true, o, base, len);
             else {
-                float v = (float) op.applyAsDouble(sa.getAtIndex(Elements.F32, ra[r]), sb.getAtIndex(Elements.F32, rb[r]));
-                for (long j = 0; j < len; j++) o.setAtIndex(Elements.F32, base + j, v);
+                float v = (float) op.applyAsDouble(sa.getAtIndex(ElementAccess.F32, ra[r]), sb.getAtIndex(ElementAccess.F32, rb[r]));
+                for (long j = 0; j < len; j++) o.setAtIndex(ElementAccess.F32, base + j, v);
             }
         }
         return true;
@@ -437,7 +437,7 @@ public final class Pointwise {
         MemorySegment so = out.segment(), sc = c.segment(), ss = src.segment();
         DType to = out.dtype(), tc = c.dtype(), ts = src.dtype();
         StridedWalk.forEach3(out, c, src, (i, at, ci, si) -> {
-            if ((Elements.read(sc, tc, ci) != 0) == when) Elements.write(so, to, at, Elements.read(ss, ts, si));
+            if ((ElementAccess.read(sc, tc, ci) != 0) == when) ElementAccess.write(so, to, at, ElementAccess.read(ss, ts, si));
         });
     }
 
@@ -494,14 +494,14 @@ public final class Pointwise {
             } else {
                 float a = (float) alpha;
                 for (long i = 0; i < n; i++)
-                    d.setAtIndex(Elements.F32, od + i, d.getAtIndex(Elements.F32, od + i) + a * s.getAtIndex(Elements.F32, os + i));
+                    d.setAtIndex(ElementAccess.F32, od + i, d.getAtIndex(ElementAccess.F32, od + i) + a * s.getAtIndex(ElementAccess.F32, os + i));
             }
             return;
         }
         Tensor e = src.detach().expand(shape);
         MemorySegment d = dst.segment(), s = e.segment();
         DType td = dst.dtype(), ts = e.dtype();
-        StridedWalk.forEach2(dst, e, (i, at, x) -> Elements.write(d, td, at, Elements.read(d, td, at) + alpha * Elements.read(s, ts, x)));
+        StridedWalk.forEach2(dst, e, (i, at, x) -> ElementAccess.write(d, td, at, ElementAccess.read(d, td, at) + alpha * ElementAccess.read(s, ts, x)));
     }
 
     /** dst *= c in place; not recorded. */
@@ -512,6 +512,6 @@ public final class Pointwise {
         }
         MemorySegment d = dst.segment();
         DType td = dst.dtype();
-        StridedWalk.forEach(dst, (i, at) -> Elements.write(d, td, at, Elements.read(d, td, at) * c));
+        StridedWalk.forEach(dst, (i, at) -> ElementAccess.write(d, td, at, ElementAccess.read(d, td, at) * c));
     }
 }

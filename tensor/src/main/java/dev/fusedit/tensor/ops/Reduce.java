@@ -1,7 +1,7 @@
 package dev.fusedit.tensor.ops;
 
 import dev.fusedit.tensor.DType;
-import dev.fusedit.tensor.Elements;
+import dev.fusedit.tensor.ElementAccess;
 import dev.fusedit.tensor.StridedWalk;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.autograd.Autograd;
@@ -170,7 +170,7 @@ public final class Reduce {
                     bestValue = v;
                 }
             }
-            o.setAtIndex(Elements.I64, r, best);
+            o.setAtIndex(ElementAccess.I64, r, best);
         }
         return keepdim ? out : out.reshape(dropReduced(kept, reducedAxes(x, new int[] {a})));
     }
@@ -215,12 +215,12 @@ public final class Reduce {
                     double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
                     long row = base + o * r, k = 0;
                     for (; k + 4 <= r; k += 4) {
-                        s0 += s.getAtIndex(Elements.F32, row + k);
-                        s1 += s.getAtIndex(Elements.F32, row + k + 1);
-                        s2 += s.getAtIndex(Elements.F32, row + k + 2);
-                        s3 += s.getAtIndex(Elements.F32, row + k + 3);
+                        s0 += s.getAtIndex(ElementAccess.F32, row + k);
+                        s1 += s.getAtIndex(ElementAccess.F32, row + k + 1);
+                        s2 += s.getAtIndex(ElementAccess.F32, row + k + 2);
+                        s3 += s.getAtIndex(ElementAccess.F32, row + k + 3);
                     }
-                    for (; k < r; k++) s0 += s.getAtIndex(Elements.F32, row + k);
+                    for (; k < r; k++) s0 += s.getAtIndex(ElementAccess.F32, row + k);
                     acc[o] = (s0 + s1) + (s2 + s3);
                 }
             } else if (inner == 1 && t == DType.F32) {
@@ -229,7 +229,7 @@ public final class Reduce {
                     double best = kind.identity;
                     long row = base + o * r;
                     for (long k = 0; k < r; k++) {
-                        float v = s.getAtIndex(Elements.F32, row + k);
+                        float v = s.getAtIndex(ElementAccess.F32, row + k);
                         best = max ? Math.max(best, v) : Math.min(best, v);
                     }
                     acc[o] = best;
@@ -239,14 +239,14 @@ public final class Reduce {
                     for (long k = 0; k < r; k++) {
                         long src = base + (o * r + k) * inner;
                         int dst = (int) (o * inner);
-                        for (int j = 0; j < inner; j++) acc[dst + j] += s.getAtIndex(Elements.F32, src + j);
+                        for (int j = 0; j < inner; j++) acc[dst + j] += s.getAtIndex(ElementAccess.F32, src + j);
                     }
             } else {
                 for (int o = 0; o < outer; o++)
                     for (long k = 0; k < r; k++) {
                         long src = base + (o * r + k) * inner;
                         int dst = (int) (o * inner);
-                        for (int j = 0; j < inner; j++) acc[dst + j] = kind.apply(acc[dst + j], Elements.read(s, t, src + j));
+                        for (int j = 0; j < inner; j++) acc[dst + j] = kind.apply(acc[dst + j], ElementAccess.read(s, t, src + j));
                     }
             }
         } else {
@@ -254,11 +254,11 @@ public final class Reduce {
             long[] accStrides = Tensor.contiguousStrides(kept);
             for (int d = 0; d < reduced.length; d++) if (reduced[d]) accStrides[d] = 0;
             Tensor target = new Tensor(out.storage(), out.dtype(), shape, accStrides, 0);
-            StridedWalk.forEach2(x, target, (i, at, o) -> acc[(int) o] = kind.apply(acc[(int) o], Elements.read(s, t, at)));
+            StridedWalk.forEach2(x, target, (i, at, o) -> acc[(int) o] = kind.apply(acc[(int) o], ElementAccess.read(s, t, at)));
         }
         MemorySegment os = out.segment();
         DType to = out.dtype();
-        for (int i = 0; i < acc.length; i++) Elements.write(os, to, i, acc[i]);
+        for (int i = 0; i < acc.length; i++) ElementAccess.write(os, to, i, acc[i]);
         return out;
     }
 

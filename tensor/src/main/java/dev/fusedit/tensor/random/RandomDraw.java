@@ -1,6 +1,6 @@
 package dev.fusedit.tensor.random;
 
-import dev.fusedit.tensor.Elements;
+import dev.fusedit.tensor.ElementAccess;
 
 import java.lang.foreign.MemorySegment;
 
@@ -34,7 +34,7 @@ public record RandomDraw(int key0, int key1, long request) {
                 long i = (block << 2) + t;
                 if (i < from || i >= to) continue;
                 float v = (float) (lo + (hi - lo) * (w[t] >>> 8) * TWO_POW_M24);
-                out.setAtIndex(Elements.F32, i, v >= top ? Math.nextDown(top) : v);
+                out.setAtIndex(ElementAccess.F32, i, v >= top ? Math.nextDown(top) : v);
             }
         }
     }
@@ -53,8 +53,8 @@ public record RandomDraw(int key0, int key1, long request) {
                 double u2 = (w[2 * pair + 1] >>> 8) * TWO_POW_M24;
                 double radius = StrictMath.sqrt(-2 * StrictMath.log(u1));
                 long i = (block << 2) + 2 * pair;
-                if (i >= from && i < to) out.setAtIndex(Elements.F32, i, (float) (radius * StrictMath.cos(TWO_PI * u2)));
-                if (i + 1 >= from && i + 1 < to) out.setAtIndex(Elements.F32, i + 1, (float) (radius * StrictMath.sin(TWO_PI * u2)));
+                if (i >= from && i < to) out.setAtIndex(ElementAccess.F32, i, (float) (radius * StrictMath.cos(TWO_PI * u2)));
+                if (i + 1 >= from && i + 1 < to) out.setAtIndex(ElementAccess.F32, i + 1, (float) (radius * StrictMath.sin(TWO_PI * u2)));
             }
         }
     }
@@ -73,7 +73,7 @@ public record RandomDraw(int key0, int key1, long request) {
                 long i = (block << 1) + t;
                 if (i < from || i >= to) continue;
                 long bits = ((long) w[2 * t + 1] << 32) | (w[2 * t] & 0xFFFFFFFFL);
-                out.setAtIndex(Elements.I64, i, lo + Math.unsignedMultiplyHigh(bits, span));
+                out.setAtIndex(ElementAccess.I64, i, lo + Math.unsignedMultiplyHigh(bits, span));
             }
         }
     }

@@ -4,7 +4,6 @@ import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.kernels.KernelPool;
 import dev.fusedit.tensor.kernels.KernelProvider;
-import dev.fusedit.tensor.kernels.VectorKernels;
 
 import java.lang.foreign.MemorySegment;
 
@@ -16,7 +15,7 @@ import java.lang.foreign.MemorySegment;
  * Not thread-safe: one Rng per thread of control; the values of one call are filled in parallel.
  */
 public final class Rng {
-    /** Elements per parallel task; fixed so the split of work never depends on the thread count. */
+    /** ElementAccess per parallel task; fixed so the split of work never depends on the thread count. */
     private static final long CHUNK = 1 << 16;
     private static final long MAX_REQUESTS = Long.MAX_VALUE;
 
@@ -85,12 +84,12 @@ public final class Rng {
         void fill(long from, long to);
     }
 
-    /** Fills [0, n) in fixed chunks, on the kernel pool when the active provider has one. */
+    /** Fills [0, n) in fixed chunks, on the active provider's CPU pool when it has one. */
     private static void inChunks(long n, RangeFill fill) {
         int tasks = Math.toIntExact((n + CHUNK - 1) / CHUNK);
         IntRange body = i -> fill.fill(i * CHUNK, Math.min(n, (i + 1) * CHUNK));
-        if (tasks > 1 && KernelProvider.current() instanceof VectorKernels vector) {
-            KernelPool pool = vector.pool();
+        KernelPool pool = tasks > 1 ? KernelProvider.current().cpuPool() : null;
+        if (pool != null) {
             pool.forEach(tasks, body::run);
         } else {
             for (int i = 0; i < tasks; i++) body.run(i);

@@ -1,6 +1,6 @@
 package dev.fusedit.tensor.kernels;
 
-import dev.fusedit.tensor.Elements;
+import dev.fusedit.tensor.ElementAccess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -73,7 +73,7 @@ class Bf16MatmulKernelsTest {
         try (Arena arena = Arena.ofShared()) {
             MemorySegment a = floats(arena, (long) s.m() * s.k(), random), w = bf16(arena, (long) s.k() * s.n(), random);
             MemorySegment wide = arena.allocate((long) s.k() * s.n() * 4);
-            for (long i = 0; i < (long) s.k() * s.n(); i++) wide.setAtIndex(F32, i, Elements.bf16ToFloat(w.getAtIndex(BF16, i)));
+            for (long i = 0; i < (long) s.k() * s.n(); i++) wide.setAtIndex(F32, i, ElementAccess.bf16ToFloat(w.getAtIndex(BF16, i)));
             MemorySegment viaBf16 = arena.allocate((long) s.m() * s.n() * 4), viaF32 = arena.allocate((long) s.m() * s.n() * 4);
             FAST.matmulBf16Weights(s, a, w, viaBf16);
             FAST.matmul(s, a, wide, viaF32);
@@ -124,7 +124,7 @@ class Bf16MatmulKernelsTest {
     /** Random bfloat16 values, negative ones included (their sign extension must be shifted out). */
     private static MemorySegment bf16(Arena arena, long n, SplittableRandom random) {
         MemorySegment seg = arena.allocate(Math.max(1, n) * 2);
-        for (long i = 0; i < n; i++) seg.setAtIndex(BF16, i, Elements.floatToBf16((float) random.nextDouble(-1, 1)));
+        for (long i = 0; i < n; i++) seg.setAtIndex(BF16, i, ElementAccess.floatToBf16((float) random.nextDouble(-1, 1)));
         return seg;
     }
 }

@@ -2,7 +2,7 @@ package dev.fusedit.tensor.ops;
 
 import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.Tensor;
-import dev.fusedit.tensor.autograd.GradCheck;
+import dev.fusedit.tensor.GradCheck;
 import dev.fusedit.tensor.autograd.GradMode;
 import org.junit.jupiter.api.Test;
 

@@ -2,9 +2,10 @@ package dev.fusedit.tensor.ops;
 
 import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.Tensor;
-import dev.fusedit.tensor.autograd.GradCheck;
+import dev.fusedit.tensor.GradCheck;
 import dev.fusedit.tensor.kernels.AdamWStep;
 import dev.fusedit.tensor.kernels.AttentionShape;
+import dev.fusedit.tensor.kernels.KernelPool;
 import dev.fusedit.tensor.kernels.Kernels;
 import dev.fusedit.tensor.kernels.KernelProvider;
 import dev.fusedit.tensor.kernels.MatmulShape;
@@ -186,6 +187,10 @@ class LinalgTest {
             public void softmax(int r, int c, MemorySegment x, MemorySegment o) { oracle.softmax(r, c, x, o); }
             public void softmaxBackward(int r, int c, MemorySegment y, MemorySegment dy, MemorySegment dx) { oracle.softmaxBackward(r, c, y, dy, dx); }
             public void adamw(long n, AdamWStep st, MemorySegment p, MemorySegment g, MemorySegment m, MemorySegment v) { oracle.adamw(n, st, p, g, m, v); }
+            public KernelPool cpuPool() { return oracle.cpuPool(); }
+            public double sumOfSquares(long n, MemorySegment x) { return oracle.sumOfSquares(n, x); }
+            public void scale(long n, float c, MemorySegment x) { oracle.scale(n, c, x); }
+            public void emaUpdate(long n, float d, MemorySegment e, MemorySegment p) { oracle.emaUpdate(n, d, e, p); }
         };
     }
 }

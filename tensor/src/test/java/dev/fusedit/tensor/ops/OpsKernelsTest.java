@@ -2,7 +2,7 @@ package dev.fusedit.tensor.ops;
 
 import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.Tensor;
-import dev.fusedit.tensor.autograd.GradCheck;
+import dev.fusedit.tensor.GradCheck;
 import dev.fusedit.tensor.kernels.KernelProvider;
 import dev.fusedit.tensor.kernels.Kernels;
 import dev.fusedit.tensor.kernels.ScalarKernels;
@@ -33,13 +33,13 @@ class OpsKernelsTest {
                 new Case("matmul batched", t -> Linalg.matmul(t[0], t[1]), new int[][] {{3, 17, 33}, {3, 33, 5}}),
                 new Case("matmul transposed shared weight", t -> Linalg.matmul(t[0].transpose(1, 2), t[1].transpose(0, 1)), new int[][] {{2, 33, 17}, {9, 33}}),
                 new Case("linear", t -> Linalg.linear(t[0], t[1], t[2]), new int[][] {{2, 7, 33}, {17, 33}, {17}}),
-                new Case("softmax middle dim", t -> NN.softmax(t[0], 1), new int[][] {{3, 33, 5}}),
-                new Case("logSoftmax", t -> NN.logSoftmax(t[0], -1), new int[][] {{5, 33}}),
-                new Case("geglu", t -> NN.geglu(t[0], t[1]), new int[][] {{3, 37}, {3, 37}}),
-                new Case("gelu exact", t -> NN.geluExact(t[0]), new int[][] {{3, 37}}),
-                new Case("rmsNorm gemma", t -> NN.rmsNorm(t[0], t[1], 1e-6, 1), new int[][] {{5, 33}, {33}}),
-                new Case("rope", t -> NN.rope(t[0], rot[0], rot[1]), new int[][] {{2, 17, 3, 18}}),
-                new Case("attention gqa mask softcap", t -> NN.scaledDotProductAttention(t[0], t[1], t[2], mask, 0.25, 5),
+                new Case("softmax middle dim", t -> TransformerOps.softmax(t[0], 1), new int[][] {{3, 33, 5}}),
+                new Case("logSoftmax", t -> TransformerOps.logSoftmax(t[0], -1), new int[][] {{5, 33}}),
+                new Case("geglu", t -> TransformerOps.geglu(t[0], t[1]), new int[][] {{3, 37}, {3, 37}}),
+                new Case("gelu exact", t -> TransformerOps.geluExact(t[0]), new int[][] {{3, 37}}),
+                new Case("rmsNorm gemma", t -> TransformerOps.rmsNorm(t[0], t[1], 1e-6, 1), new int[][] {{5, 33}, {33}}),
+                new Case("rope", t -> TransformerOps.rope(t[0], rot[0], rot[1]), new int[][] {{2, 17, 3, 18}}),
+                new Case("attention gqa mask softcap", t -> TransformerOps.scaledDotProductAttention(t[0], t[1], t[2], mask, 0.25, 5),
                         new int[][] {{3, 17, 4, 17}, {3, 19, 2, 17}, {3, 19, 2, 17}}),
                 new Case("conv2d", t -> Conv.conv2d(t[0], t[1], t[2], 2, 1), new int[][] {{2, 3, 9, 7}, {5, 3, 3, 3}, {5}}),
                 new Case("groupNorm", t -> Conv.groupNorm(t[0], 3, t[1], t[2], 1e-5), new int[][] {{2, 6, 5, 3}, {6}, {6}}),

@@ -2,7 +2,7 @@ package dev.fusedit.tensor.ops;
 
 import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.Tensor;
-import dev.fusedit.tensor.autograd.GradCheck;
+import dev.fusedit.tensor.GradCheck;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -146,7 +146,7 @@ class ReduceTest {
         // an upstream gradient that arrives strided (through transpose and cat backward)
         Tensor x = GradCheck.random(98, 3, 4, 5).requiresGrad(true);
         GradCheck.check(in -> Reduce.sum(in[0], true, 0).transpose(1, 2), x);
-        GradCheck.check(in -> Shapes.cat(2, Reduce.mean(in[0], true, 2), in[0]), x);
+        GradCheck.check(in -> JoinSplit.cat(2, Reduce.mean(in[0], true, 2), in[0]), x);
         Tensor odd = GradCheck.random(99, 7).requiresGrad(true);
         GradCheck.check(in -> Reduce.var(in[0]), odd);
         GradCheck.check(in -> Reduce.max(in[0]), odd);

@@ -1,6 +1,6 @@
 package dev.fusedit.training.checkpoint;
 
-import dev.fusedit.training.FileTrees;
+import dev.fusedit.tensor.io.FileTrees;
 
 import java.io.IOException;
 import java.nio.file.Files;

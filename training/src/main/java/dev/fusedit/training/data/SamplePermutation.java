@@ -1,6 +1,6 @@
 package dev.fusedit.training.data;
 
-import dev.fusedit.training.shapes.SampleRandom;
+import dev.fusedit.shapes.SampleRandom;
 
 /**
  * A seeded shuffle of 0..n−1 that maps any position to its sample in O(1) time and memory: a

@@ -1,11 +1,11 @@
 package dev.fusedit.training.data;
 
 import dev.fusedit.tensor.DType;
-import dev.fusedit.tensor.Elements;
+import dev.fusedit.tensor.ElementAccess;
 import dev.fusedit.tensor.Tensor;
-import dev.fusedit.training.shapes.RgbImage;
-import dev.fusedit.training.shapes.ShapesSample;
-import dev.fusedit.training.shapes.ShapesStream;
+import dev.fusedit.shapes.RgbImage;
+import dev.fusedit.shapes.ShapesSample;
+import dev.fusedit.shapes.ShapesStream;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -41,6 +41,6 @@ public final class ShapesData implements TrainingData {
         byte[] p = img.pixels();
         for (int i = 0; i < hw; i++)
             for (int c = 0; c < 3; c++)
-                out.setAtIndex(Elements.F32, at + (long) c * hw + i, (Byte.toUnsignedInt(p[i * 3 + c]) / 255f - 0.5f) / 0.5f);
+                out.setAtIndex(ElementAccess.F32, at + (long) c * hw + i, (Byte.toUnsignedInt(p[i * 3 + c]) / 255f - 0.5f) / 0.5f);
     }
 }

@@ -3,8 +3,8 @@ package dev.fusedit.training.data;
 import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.training.config.TrainConfig;
-import dev.fusedit.training.shapes.RgbImage;
-import dev.fusedit.training.shapes.SampleRandom;
+import dev.fusedit.shapes.RgbImage;
+import dev.fusedit.shapes.SampleRandom;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

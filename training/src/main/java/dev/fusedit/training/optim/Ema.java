@@ -2,15 +2,9 @@ package dev.fusedit.training.optim;
 
 import dev.fusedit.layers.ParameterBuffer;
 import dev.fusedit.tensor.DType;
-import dev.fusedit.tensor.Elements;
 import dev.fusedit.tensor.MemoryScope;
 import dev.fusedit.tensor.Tensor;
-
-import dev.fusedit.tensor.kernels.VectorWidth;
-import jdk.incubator.vector.FloatVector;
-
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
+import dev.fusedit.tensor.kernels.KernelProvider;
 
 /**
  * Exponential moving average of the trainable parameters, as the reference keeps it: a copy
@@ -36,17 +30,7 @@ public final class Ema implements AutoCloseable {
     /** Called after optimizer step {@code globalStep} (counting from 1). */
     public void afterStep(long globalStep) {
         if (globalStep % updateSteps != 0) return;
-        MemorySegment e = shadow.data(), p = params.valueSegment();
-        float keep = decay, take = 1 - decay;
-        long n = shadow.numel(), vecEnd = VectorWidth.loopBound(n);
-        long i = 0;
-        // two products and a sum, each rounded to float: the same values as the scalar tail
-        for (; i < vecEnd; i += VectorWidth.LANES) {
-            FloatVector ev = FloatVector.fromMemorySegment(VectorWidth.F, e, i * 4, ByteOrder.nativeOrder());
-            FloatVector pv = FloatVector.fromMemorySegment(VectorWidth.F, p, i * 4, ByteOrder.nativeOrder());
-            ev.mul(keep).add(pv.mul(take)).intoMemorySegment(e, i * 4, ByteOrder.nativeOrder());
-        }
-        for (; i < n; i++) e.setAtIndex(Elements.F32, i, keep * e.getAtIndex(Elements.F32, i) + take * p.getAtIndex(Elements.F32, i));
+        KernelProvider.current().emaUpdate(shadow.numel(), decay, shadow.data(), params.valueSegment());
     }
 
     /** The averaged values, laid out like the parameter buffer. */

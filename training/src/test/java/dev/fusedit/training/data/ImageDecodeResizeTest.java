@@ -1,6 +1,6 @@
 package dev.fusedit.training.data;
 
-import dev.fusedit.training.shapes.RgbImage;
+import dev.fusedit.shapes.RgbImage;
 import org.junit.jupiter.api.Test;
 
 import javax.imageio.IIOImage;
