@@ -1,8 +1,10 @@
 package dev.fusedit.cli;
 
+import dev.fusedit.model.pipeline.SampleOptions;
 import dev.fusedit.cli.bench.MachineFacts;
 import dev.fusedit.cli.bench.SampleBenchmark;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -27,8 +29,8 @@ final class BenchSampleCommand implements Callable<Integer> {
     @Option(names = "--resolution", defaultValue = "512", description = "image size in pixels (default: ${DEFAULT-VALUE})")
     int resolution;
 
-    @Option(names = "--steps", defaultValue = "25", description = "denoising steps (default: ${DEFAULT-VALUE}); s/step is the mean after the first")
-    int steps;
+    @Mixin
+    SamplingOptions sampling = new SamplingOptions();
 
     @Option(names = "--prepare-only", description = "write the synthetic weights and stop")
     boolean prepareOnly;
@@ -37,10 +39,11 @@ final class BenchSampleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SampleBenchmark.prepare(config, transformerDir, tokenizer, dir);
         if (prepareOnly) return 0;
-        SampleBenchmark.Result r = SampleBenchmark.run(dir, resolution, steps);
+        SampleOptions opts = sampling.applyTo(SampleOptions.defaults());
+        SampleBenchmark.Result r = SampleBenchmark.run(dir, resolution, opts);
         System.out.println("machine        " + MachineFacts.describe());
-        System.out.printf("image          %d px, %d steps, guidance 6 (batch 2)%n", resolution, steps);
-        System.out.printf("denoising      %.2f s/step%n", r.secondsPerStep());
+        System.out.printf("image          %d px, %d steps, guidance %s (batch %d)%n", resolution, opts.steps(), opts.guidance(), opts.guidance() > 1 ? 2 : 1);
+        System.out.printf("denoising      %.2f s/step (mean after the first)%n", r.secondsPerStep());
         System.out.printf("VAE decode     %.2f s%n", r.vaeSeconds());
         System.out.printf("total          %.1f s; peak RSS %.2f GB%n", r.totalSeconds(), r.peakRssBytes() / 1e9);
         return 0;

@@ -7,7 +7,7 @@ import dev.fusedit.model.pipeline.SampleOptions;
 import dev.fusedit.model.pipeline.SamplingListener;
 import dev.fusedit.model.progress.ProgressBar;
 import dev.fusedit.shapes.Category;
-import dev.fusedit.shapes.RgbImage;
+import dev.fusedit.model.pipeline.RgbImage;
 import dev.fusedit.shapes.SampleGrid;
 import dev.fusedit.shapes.ShapesEvaluator;
 import dev.fusedit.shapes.ShapesPrompt;
@@ -52,12 +52,6 @@ final class EvalShapesCommand implements Callable<Integer> {
     @Option(names = "--images-dir", description = "write every sample as DIR/{prompt index:03d}_{sample index}.png")
     Path imagesDir;
 
-    @Option(names = "--steps", defaultValue = "25", description = "denoising steps (default ${DEFAULT-VALUE})")
-    int steps;
-
-    @Option(names = "--guidance", defaultValue = "6.0", description = "classifier-free guidance scale (default ${DEFAULT-VALUE})")
-    double guidance;
-
     @Option(names = "--batch", defaultValue = "32", description = "images per denoising pass (guidance doubles the model batch) (default ${DEFAULT-VALUE})")
     int batch;
 
@@ -65,15 +59,15 @@ final class EvalShapesCommand implements Callable<Integer> {
     BackendOption backend = new BackendOption();
 
     @Mixin
-    SamplerOption sampler = new SamplerOption();
+    SamplingOptions sampling = new SamplingOptions();
 
     @Override
     public Integer call() throws Exception {
         if (samples < 1) throw new CliException("--samples must be at least 1, got " + samples);
-        if (steps < 1) throw new CliException("--steps must be at least 1, got " + steps);
+        int steps = sampling.steps();
         if (batch < 1) throw new CliException("--batch must be at least 1, got " + batch);
         backend.apply();
-        Boolean stochastic = sampler.stochastic();
+        SampleOptions base = sampling.applyTo(SampleOptions.defaults());
         Path dir = ModelLocator.model(model);
         List<ShapesPrompt> prompts = ShapesPromptFile.read(promptFile != null ? promptFile : ModelLocator.inHome(ShapesPromptFile.DEFAULT));
         ShapesEvaluator evaluator = new ShapesEvaluator(samples);
@@ -93,14 +87,14 @@ final class EvalShapesCommand implements Callable<Integer> {
                 int from = pass * batch, to = Math.min(texts.size(), from + batch);
                 long[] chunkSeeds = seeds.subList(from, to).stream().mapToLong(Long::longValue).toArray();
                 long done = (long) pass * steps;
-                SampleOptions opts = SampleOptions.defaults().withSteps(steps).withGuidance(guidance).withStochasticSampling(stochastic).withListener(new SamplingListener() {
+                SampleOptions opts = base.withListener(new SamplingListener() {
                     @Override
                     public void onStep(int step, int total) {
                         bar.update(done + step, "images " + to + "/" + texts.size());
                     }
                 });
                 for (GeneratedImage g : pipe.generateEach(texts.subList(from, to), chunkSeeds, opts))
-                    bySeed.put(g.seed(), new RgbImage(g.width(), g.height(), g.pixels()));
+                    bySeed.put(g.seed(), g.image());
             }
         }
         ShapesReport report = evaluator.evaluate(prompts, (text, s) -> {

@@ -33,12 +33,6 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--negative-prompt", defaultValue = "", description = "the unconditional text of guidance (default: the empty caption)")
     String negativePrompt;
 
-    @Option(names = "--steps", defaultValue = "25", description = "denoising steps (default ${DEFAULT-VALUE})")
-    int steps;
-
-    @Option(names = "--guidance", defaultValue = "6.0", description = "classifier-free guidance scale; 1 or less turns it off (default ${DEFAULT-VALUE})")
-    double guidance;
-
     @Option(names = "--height", description = "image height in pixels (default: the model's sample size)")
     Integer height;
 
@@ -61,23 +55,23 @@ final class SampleCommand implements Callable<Integer> {
     BackendOption backend = new BackendOption();
 
     @Mixin
-    SamplerOption sampler = new SamplerOption();
+    SamplingOptions sampling = new SamplingOptions();
 
     @Override
     public Integer call() throws Exception {
-        if (steps < 1) throw new CliException("--steps must be at least 1, got " + steps);
+        int steps = sampling.steps();
         if (imagesPerPrompt < 1) throw new CliException("--images-per-prompt must be at least 1, got " + imagesPerPrompt);
         if ((height == null) != (width == null)) throw new CliException("give --height and --width together");
         if (height != null && (height < 1 || width < 1)) throw new CliException("--height and --width must be positive, got " + height + " x " + width);
         backend.apply();
-        Boolean stochastic = sampler.stochastic();
         Path dir = ModelLocator.model(model);
         try (FuseDiTPipeline pipe = FuseDiTPipeline.load(dir)) {
             ProgressBar bar = new ProgressBar("sample", 0, steps, Math.max(1, steps / 10));
             long start = System.nanoTime();
             long[] lastStep = {start};
-            SampleOptions opts = new SampleOptions(negativePrompt, steps, guidance, height == null ? 0 : height, width == null ? 0 : width,
-                    seed, imagesPerPrompt, stochastic, new SamplingListener() {
+            SampleOptions opts = sampling.applyTo(SampleOptions.defaults()).withNegativePrompt(negativePrompt)
+                    .withSize(height == null ? 0 : height, width == null ? 0 : width).withSeed(seed).withImagesPerPrompt(imagesPerPrompt)
+                    .withListener(new SamplingListener() {
                         @Override
                         public void onStep(int done, int total) {
                             lastStep[0] = System.nanoTime();
@@ -94,7 +88,7 @@ final class SampleCommand implements Callable<Integer> {
                 for (int i = 0; i < images.size(); i++)
                     images.get(i).writePng(outDir.resolve(String.format("%03d_%d.png", i / imagesPerPrompt, i % imagesPerPrompt)));
             System.err.printf("wrote %s (%d image%s, %dx%d, %.2f s/step)%s%n", out, images.size(), images.size() == 1 ? "" : "s",
-                    images.getFirst().width(), images.getFirst().height(), (lastStep[0] - start) / 1e9 / steps,
+                    images.getFirst().image().width(), images.getFirst().image().height(), (lastStep[0] - start) / 1e9 / steps,
                     outDir != null ? " and " + images.size() + " PNGs in " + outDir : "");
         }
         return 0;

@@ -2,7 +2,7 @@ package dev.fusedit.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.fusedit.shapes.RgbImage;
+import dev.fusedit.model.pipeline.RgbImage;
 import dev.fusedit.shapes.SampleGrid;
 import dev.fusedit.shapes.ShapesSample;
 import dev.fusedit.shapes.ShapesStream;

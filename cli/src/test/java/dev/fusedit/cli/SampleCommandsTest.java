@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fusedit.training.Trainer;
 import dev.fusedit.training.config.TrainConfig;
-import dev.fusedit.shapes.RgbImage;
+import dev.fusedit.model.pipeline.RgbImage;
 import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.MemoryScope;
 import dev.fusedit.tensor.io.SafeTensorsFile;

@@ -3,7 +3,7 @@ package dev.fusedit.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fusedit.model.tokenizer.Tokenizers;
-import dev.fusedit.shapes.RgbImage;
+import dev.fusedit.model.pipeline.RgbImage;
 import dev.fusedit.shapes.ShapesSample;
 import dev.fusedit.shapes.ShapesStream;
 import org.junit.jupiter.api.Test;

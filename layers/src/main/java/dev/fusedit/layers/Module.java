@@ -1,5 +1,7 @@
 package dev.fusedit.layers;
 
+import dev.fusedit.tensor.DType;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -71,5 +73,21 @@ public abstract class Module {
 
     public final boolean isTraining() {
         return training;
+    }
+
+    /** Not trainable and in evaluation mode: a model that is used here but never trained (a VAE, a frozen LLM). */
+    public final void freeze() {
+        setTrainable(false);
+        train(false);
+    }
+
+    /**
+     * Replaces parameters by float32 copies in memory of their own: those stored in another dtype
+     * (the model computes in float32), or with {@code everyOne} all of them, which also detaches
+     * them from the memory-mapped file they were loaded from (so it can be replaced or closed).
+     */
+    public final void copyParametersToFloat32(boolean everyOne) {
+        for (Parameter p : namedParameters().values())
+            if (everyOne || p.get().dtype() != DType.F32) p.set(p.get().detach().to(DType.F32));
     }
 }

@@ -8,7 +8,7 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * cos/sin tables for rotary embeddings, [batch, seq, headDim], in the three layouts of the
- * reference (fusedit-reference.md §2.2). Everything is computed as HF's GemmaRotaryEmbedding does
+ * reference (docs/reference.md#positions). Everything is computed as HF's GemmaRotaryEmbedding does
  * in float32 (inverse frequencies, position × frequency, cos/sin), so angles round the same way.
  */
 public final class RopeTables {

@@ -1,5 +1,7 @@
 package dev.fusedit.shapes;
 
+import dev.fusedit.model.pipeline.RgbImage;
+
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;

@@ -1,5 +1,7 @@
 package dev.fusedit.shapes;
 
+import dev.fusedit.model.pipeline.RgbImage;
+
 import java.util.List;
 
 /** A 32 x 32 scene of 1 to 4 non-overlapping objects on black, checked against the world's rules when built. */

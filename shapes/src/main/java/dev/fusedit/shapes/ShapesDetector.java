@@ -1,5 +1,7 @@
 package dev.fusedit.shapes;
 
+import dev.fusedit.model.pipeline.RgbImage;
+
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,7 @@
 package dev.fusedit.shapes;
 
+import dev.fusedit.model.pipeline.RgbImage;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package dev.fusedit.shapes;
 
+import dev.fusedit.model.pipeline.RgbImage;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;

@@ -35,7 +35,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Rectified flow as the reference trains FuseDiT (fusedit-reference.md §4): x_t = (1 − σ)·x0 +
+ * Rectified flow as the reference trains FuseDiT (docs/reference.md#training-objective): x_t = (1 − σ)·x0 +
  * σ·noise with σ from a logit-normal draw mapped through the scheduler's shifted table, target
  * noise − x0, mean squared error. Checkpoints are pipeline folders that {@code fusedit sample} reads.
  */
@@ -120,7 +120,7 @@ final class FlowMatchingObjective implements TrainingObjective {
         if (config.trainer().textModel() != null) {
             try (TensorSource text = TensorSource.open(Path.of(config.trainer().textModel()))) {
                 model.loadTextStream(text);
-                Trainer.copyToMemory(model.llm);
+                model.llm.copyParametersToFloat32(true);
             }
         } else {
             TextStreamInit.randomNormal(model.llm, rng.split(), model.config.initializerRange());

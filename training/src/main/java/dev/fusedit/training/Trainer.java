@@ -27,11 +27,12 @@ import dev.fusedit.model.progress.ProgressBar;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The training loop as the reference runs it (fusedit-reference.md §4) around a
+ * The training loop as the reference runs it (docs/reference.md#training-objective) around a
  * {@link TrainingObjective} (rectified flow for FuseDiT, next-token loss for a text stream): AdamW
  * over the flat trainable buffer, global-norm clipping, gradient accumulation, EMA every N steps,
  * atomic checkpoints with eval-step sample grids, metrics and a loss curve. Everything random in step s comes from (seed, s) and
@@ -82,7 +83,7 @@ public final class Trainer implements AutoCloseable {
             // moments and EMA from the trainer state
             resumedWeights = objective.openWeights(resumeFrom);
             objective.loadWeights(resumedWeights);
-            copyToMemory(objective.model());
+            objective.model().copyParametersToFloat32(true); // detached from the checkpoint's files, which may be replaced
         }
         params = new ParameterBuffer(objective.model());
         optimizer = new AdamW(params, config.optimizer().beta1(), config.optimizer().beta2(), config.optimizer().eps(), config.optimizer().weightDecay());
@@ -90,11 +91,6 @@ public final class Trainer implements AutoCloseable {
         lr = new LearningRate(config.lrScheduler().name(), config.optimizer().lr(), config.lrScheduler().numWarmupSteps(), maxSteps,
                 config.lrScheduler().numDecaySteps());
         if (resumeFrom != null) restoreState(resumeFrom);
-    }
-
-    /** Detaches parameters from memory-mapped files (so old checkpoints can be replaced safely). */
-    static void copyToMemory(dev.fusedit.layers.Module m) {
-        m.namedParameters().values().forEach(p -> p.set(p.get().detach().to(DType.F32)));
     }
 
     public void onCheckpointWrite(CheckpointHook hook) {
@@ -231,7 +227,9 @@ public final class Trainer implements AutoCloseable {
     }
 
     private void restoreState(Path checkpoint) throws IOException {
-        var meta = JSON.readTree(checkpoint.resolve("trainer/state.json").toFile());
+        Path metaFile = checkpoint.resolve("trainer/state.json");
+        var meta = JSON.readTree(metaFile.toFile());
+        requireSameParameters(metaFile, meta.path("parameters"));
         try (SafeTensorsFile state = SafeTensorsFile.open(checkpoint.resolve("trainer/state.safetensors"))) {
             for (String key : new String[] {"params", "adam_m", "adam_v"})
                 if (!state.contains(key)) throw new IOException(checkpoint + ": trainer state has no " + key);
@@ -249,6 +247,22 @@ public final class Trainer implements AutoCloseable {
         optimizer.setSteps(meta.path("adam_steps").asLong());
         step = meta.path("step").asLong();
         System.err.printf("resumed from %s at step %d%n", checkpoint, step);
+    }
+
+    /**
+     * The flat state is laid out parameter by parameter in the order state.json lists them: a
+     * model that declares them in another order (or others) would load values into the wrong
+     * places, so that is refused, naming the first parameter that differs.
+     */
+    private void requireSameParameters(Path metaFile, com.fasterxml.jackson.databind.JsonNode saved) throws IOException {
+        if (saved.isMissingNode()) return; // states written before the list was recorded
+        List<String> names = params.names();
+        for (int i = 0; i < Math.max(names.size(), saved.size()); i++) {
+            String have = i < names.size() ? names.get(i) : "(none)", had = i < saved.size() ? saved.get(i).asText() : "(none)";
+            if (!have.equals(had))
+                throw new IOException(metaFile + ": parameter " + i + " of the saved state is " + had + ", this model's is " + have
+                        + " (a state of another model, or of a build that laid the parameters out differently)");
+        }
     }
 
     /** A stop for a non-finite loss or gradient. */

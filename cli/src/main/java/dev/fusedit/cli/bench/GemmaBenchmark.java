@@ -15,12 +15,12 @@ import java.nio.file.Path;
  * Gemma-2 2B at its real size with synthetic BF16 weights: load by mmap, prefill a prompt,
  * decode tokens with the KV cache, and compare decoding with the memory-bandwidth limit
  * (all weight bytes are read once per decoded token; the limit uses the copy bandwidth counted as
- * bytes read + written, as ../shared/baselines.md does).
+ * bytes read + written, the way STREAM-style copy benchmarks count a copy).
  */
 public final class GemmaBenchmark {
     private GemmaBenchmark() {}
 
-    /** The published google/gemma-2-2b config.json (fusedit-reference.md §3). */
+    /** The published google/gemma-2-2b config.json (docs/reference.md#gemma-2-text-stream). */
     static final String GEMMA2_2B_CONFIG = """
             {"architectures":["Gemma2ForCausalLM"],"model_type":"gemma2","vocab_size":256000,"hidden_size":2304,
              "intermediate_size":9216,"num_hidden_layers":26,"num_attention_heads":8,"num_key_value_heads":4,"head_dim":256,

@@ -26,7 +26,7 @@ import java.util.List;
 public final class SampleBenchmark {
     private SampleBenchmark() {}
 
-    /** The SD3-medium vae/config.json (fusedit-reference.md §6). */
+    /** The SD3-medium vae/config.json (docs/reference.md#vae). */
     static final String SD3_VAE_CONFIG = """
             {"_class_name":"AutoencoderKL","_diffusers_version":"0.32.0","in_channels":3,"out_channels":3,"latent_channels":16,
              "block_out_channels":[128,256,512,512],"layers_per_block":2,"act_fn":"silu","norm_num_groups":32,"sample_size":1024,
@@ -66,14 +66,15 @@ public final class SampleBenchmark {
         }
     }
 
-    public static Result run(Path pipeline, int resolution, int steps) throws IOException {
+    /** Samples one image of resolution² pixels with {@code sampling}'s steps, guidance and sampler (seed 42). */
+    public static Result run(Path pipeline, int resolution, SampleOptions sampling) throws IOException {
         System.gc();
         MachineFacts.resetPeakRss();
         try (FuseDiTPipeline pipe = FuseDiTPipeline.load(pipeline)) {
             long[] lastStep = {0};
             long[] firstStep = {0};
             long start = System.nanoTime();
-            SampleOptions opts = SampleOptions.defaults().withSteps(steps).withSize(resolution, resolution).withSeed(42)
+            SampleOptions opts = sampling.withSize(resolution, resolution).withSeed(42)
                     .withListener(new SamplingListener() {
                         @Override
                         public void onStep(int done, int total) {
@@ -85,6 +86,7 @@ public final class SampleBenchmark {
                     });
             pipe.generate(List.of("a photo of a cat sitting on a red sofa"), opts);
             long end = System.nanoTime();
+            int steps = opts.steps();
             double perStep = steps > 1 ? (lastStep[0] - firstStep[0]) / 1e9 / (steps - 1) : (lastStep[0] - start) / 1e9;
             return new Result(perStep, (end - lastStep[0]) / 1e9, (end - start) / 1e9, MachineFacts.peakRss());
         }

@@ -11,7 +11,7 @@ import dev.fusedit.tensor.ops.Pointwise;
 import dev.fusedit.tensor.random.Rng;
 
 /**
- * The reference's DiT.initialize_weights (fusedit-reference.md §2.6) for training from scratch:
+ * The reference's DiT.initialize_weights (docs/reference.md#initialization) for training from scratch:
  * every Linear xavier-uniform with zero bias; the patch convolution xavier-uniform over its
  * flattened [out, c·p·p] weight; RMSNorm gains 0 (scale 1, Gemma's (1 + w)); adaLN-Zero
  * modulation Linears and proj_out zero; timestep / condition / context embedder weights and

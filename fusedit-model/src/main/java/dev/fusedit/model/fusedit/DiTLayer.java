@@ -1,5 +1,6 @@
 package dev.fusedit.model.fusedit;
 
+import dev.fusedit.layers.Attention;
 import dev.fusedit.layers.GegluMlp;
 import dev.fusedit.layers.Module;
 import dev.fusedit.layers.Parameter;
@@ -26,7 +27,7 @@ public final class DiTLayer extends Module {
     public final AdaLayerNormZero adaNorm;
     public final RmsNorm inputLayernorm;
     public final Parameter scaleShiftTable;
-    public final DiTSelfAttention selfAttn;
+    public final Attention selfAttn;
     public final DiTCrossAttention crossAttn;
     public final RmsNorm postAttentionLayernorm, preFeedforwardLayernorm, postFeedforwardLayernorm, postCrossAttentionLayernorm;
     public final GegluMlp mlp;
@@ -45,7 +46,10 @@ public final class DiTLayer extends Module {
             inputLayernorm = child("input_layernorm", RmsNorm.gemma(h, eps));
         }
         scaleShiftTable = c.timestepConditioning() == FuseDiTConfig.TimestepConditioning.ADALN_SINGLE ? parameter("scale_shift_table", 6 * h) : null;
-        selfAttn = child("self_attn", new DiTSelfAttention(c, c.modelType() == FuseDiTConfig.ModelType.DIT && !cross));
+        var b = c.base();
+        // the shallow self-attention DiT projects its embedded text with the layer's own text_k_proj / text_v_proj
+        selfAttn = child("self_attn", new Attention(h, b.numAttentionHeads(), b.numKeyValueHeads(), b.headDim(), b.attentionBias(), c.qkNorm(),
+                eps, c.modelType() == FuseDiTConfig.ModelType.DIT && !cross));
         crossAttn = cross ? child("cross_attn", new DiTCrossAttention(c)) : null;
         postAttentionLayernorm = child("post_attention_layernorm", RmsNorm.gemma(h, eps));
         preFeedforwardLayernorm = c.sandwichNorm() ? child("pre_feedforward_layernorm", RmsNorm.gemma(h, eps)) : null;

@@ -23,7 +23,7 @@ import java.util.List;
 /**
  * FuseDiT (deep fusion): a frozen Gemma / Gemma-2 text stream {@code llm} and a trainable DiT
  * stream {@code dit} whose layer i shares attention with LLM layer initial_layers + i over the
- * sequence [text ; image] (fusedit-reference.md §2).
+ * sequence [text ; image] (docs/reference.md#sequence-layout, and #text-kv-cache for the keys and values kept per layer).
  *
  * <p>Text rows of the shared attention are causal over text and never see image tokens, so the
  * text stream does not depend on the image: {@link #encodeText} runs it once, without gradients,
@@ -55,7 +55,7 @@ public final class FuseDiT extends Module {
     }
 
     /**
-     * Fresh DiT-stream weights for training from scratch (§2.6); the text stream keeps
+     * Fresh DiT-stream weights for training from scratch (docs/reference.md#initialization); the text stream keeps
      * whatever it holds (load it from a pretrained Gemma with {@link #loadTextStream}).
      */
     public void initializeForTraining(Rng rng) {
@@ -73,8 +73,7 @@ public final class FuseDiT extends Module {
         int layers = config.base().numHiddenLayers();
         StateDict.load(llm, weights, prefix, key -> key.equals("lm_head.weight") || deeperLayer(key, prefix, layers)
                 || !key.startsWith(prefix + "embed_tokens.") && !key.startsWith(prefix + "layers.") && !key.startsWith(prefix + "norm."));
-        for (Parameter p : llm.namedParameters().values())
-            if (p.get().dtype() != DType.F32) p.set(p.get().detach().to(DType.F32));
+        llm.copyParametersToFloat32(false);
     }
 
     private static boolean deeperLayer(String key, String prefix, int layers) {

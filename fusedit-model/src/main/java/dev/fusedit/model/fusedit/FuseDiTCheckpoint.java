@@ -1,5 +1,6 @@
 package dev.fusedit.model.fusedit;
 
+import dev.fusedit.layers.WeightFolder;
 import dev.fusedit.layers.Module;
 import dev.fusedit.layers.Parameter;
 import dev.fusedit.layers.StateDict;
@@ -39,10 +40,8 @@ public final class FuseDiTCheckpoint implements AutoCloseable {
      * read by the BF16 kernels directly: half the memory); otherwise they are converted to float32.
      */
     public static FuseDiTCheckpoint open(Path transformerDir, boolean keepStoredDtype) throws IOException {
-        if (!Files.isDirectory(transformerDir)) throw new IOException(transformerDir + ": not a transformer folder");
-        FuseDiTConfig config = FuseDiTConfig.read(transformerDir.resolve("config.json"));
-        TensorSource weights = TensorSource.open(transformerDir);
-        try {
+        return WeightFolder.load(transformerDir, "transformer", weights -> {
+            FuseDiTConfig config = FuseDiTConfig.read(transformerDir.resolve("config.json"));
             boolean fused = config.modelType() == FuseDiTConfig.ModelType.FUSEDIT;
             Module model = fused ? new FuseDiT(config) : new DiT(config);
             String posKey = (fused ? "dit." : "") + "patch_embed.pos_embed";
@@ -51,16 +50,12 @@ public final class FuseDiTCheckpoint implements AutoCloseable {
                 // inference: frozen, so BF16 weights go to the BF16 kernels instead of float32 copies
                 model.setTrainable(false);
             } else {
-                for (Parameter p : model.namedParameters().values())
-                    if (p.get().dtype() != DType.F32) p.set(p.get().detach().to(DType.F32));
+                model.copyParametersToFloat32(false);
             }
             DiT dit = fused ? ((FuseDiT) model).dit : (DiT) model;
             if (weights.contains(posKey)) dit.patchEmbed.setPositionTable(weights.get(posKey));
             return new FuseDiTCheckpoint(config, model, weights);
-        } catch (IOException | RuntimeException e) {
-            weights.close();
-            throw e;
-        }
+        });
     }
 
     public FuseDiTConfig config() {

@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * A FuseDiT or shallow-DiT transformer/config.json (the reference's DiTConfig / FuseDiTConfig,
- * fusedit-reference.md §6): the variant switches and the DiT's shapes, with the Gemma base
+ * docs/reference.md#variants): the variant switches and the DiT's shapes, with the Gemma base
  * config nested under base_config. Defaults are the reference's constructor defaults; a key that
  * is present with value null means "none" (timestep_conditioning: null is no conditioning).
  */

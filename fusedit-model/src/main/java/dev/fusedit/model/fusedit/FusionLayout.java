@@ -11,7 +11,7 @@ import java.util.Arrays;
 
 /**
  * Where tokens sit (RoPE positions) and what they may see (additive masks) in the fused
- * sequence [text (L) ; image (N)], fusedit-reference.md §2.2–2.3.
+ * sequence [text (L) ; image (N)], docs/reference.md#positions and #attention-mask.
  */
 public final class FusionLayout {
     private FusionLayout() {}

@@ -1,5 +1,6 @@
 package dev.fusedit.model.gemma;
 
+import dev.fusedit.layers.WeightFolder;
 import dev.fusedit.layers.StateDict;
 import dev.fusedit.tensor.io.TensorSource;
 
@@ -21,21 +22,14 @@ public final class GemmaCheckpoint implements AutoCloseable {
     }
 
     public static GemmaCheckpoint open(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) throw new IOException(dir + ": not a model folder");
-        GemmaConfig config = GemmaConfig.read(dir.resolve("config.json"));
-        TensorSource weights = TensorSource.open(dir);
-        try {
+        return WeightFolder.load(dir, "model", weights -> {
+            GemmaModel model = new GemmaModel(GemmaConfig.read(dir.resolve("config.json")));
             // *ForCausalLM checkpoints name the stack "model."; a bare GemmaModel has no prefix.
             String prefix = weights.contains("model.embed_tokens.weight") ? "model." : "";
-            GemmaModel model = new GemmaModel(config);
             StateDict.load(model, weights, prefix, key -> key.equals("lm_head.weight"));
-            model.setTrainable(false);
-            model.train(false);
+            model.freeze();
             return new GemmaCheckpoint(model, weights);
-        } catch (IOException | RuntimeException e) {
-            weights.close();
-            throw e;
-        }
+        });
     }
 
     public GemmaModel model() {

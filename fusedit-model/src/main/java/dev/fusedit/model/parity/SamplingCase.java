@@ -2,6 +2,7 @@ package dev.fusedit.model.parity;
 
 import dev.fusedit.model.fusedit.FuseDiTCheckpoint;
 import dev.fusedit.model.pipeline.Denoiser;
+import dev.fusedit.model.pipeline.VelocityModel;
 import dev.fusedit.model.pipeline.FlowMatchEulerScheduler;
 import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.Tensor;
@@ -35,7 +36,7 @@ final class SamplingCase {
             double guidance = in.get("guidance_scale").to(DType.F32).item();
             int steps = (int) in.get("num_inference_steps").item();
             Denoiser.Result r;
-            try (Denoiser denoiser = new Denoiser(ckpt.fuseDiT(), scheduler)) {
+            try (Denoiser denoiser = new Denoiser(VelocityModel.of(ckpt.fuseDiT()), scheduler)) {
                 r = denoiser.denoise(in.get("initial_latents"), in.get("input_ids"),
                         ParityInputs.intRows(in.get("attention_mask")), guidance, steps, null);
             }

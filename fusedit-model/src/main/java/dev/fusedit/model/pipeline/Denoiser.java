@@ -1,18 +1,11 @@
 package dev.fusedit.model.pipeline;
 
-import dev.fusedit.model.fusedit.DeviceVelocities;
-import dev.fusedit.model.fusedit.DeviceVelocity;
-import dev.fusedit.model.fusedit.DiT;
-import dev.fusedit.model.fusedit.FuseDiT;
 import dev.fusedit.model.fusedit.FuseDiTCheckpoint;
-import dev.fusedit.model.fusedit.TextContext;
 import dev.fusedit.model.gemma.GemmaModel;
 import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.MemoryScope;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.autograd.GradMode;
-import dev.fusedit.tensor.kernels.KernelProvider;
-import dev.fusedit.tensor.kernels.Kernels;
 import dev.fusedit.tensor.ops.Pointwise;
 import dev.fusedit.tensor.ops.JoinSplit;
 import dev.fusedit.tensor.random.Rng;
@@ -20,66 +13,32 @@ import dev.fusedit.tensor.random.Rng;
 import java.util.Arrays;
 
 /**
- * The reference pipeline's denoising loop (fusedit-reference.md §5) on token ids, without
+ * The reference pipeline's denoising loop (docs/reference.md#sampling) on token ids, without
  * tokenizer, noise or decoding: the text is encoded once and reused for every step and for both
  * halves of the guidance batch; each step runs the model on cat[x, x] against [uncond ; cond],
  * mixes v = v_u + g·(v_c − v_u) and takes the Euler step x + (σ_{i+1} − σ_i)·v in float32.
  * With g ≤ 1 only the conditional rows run. Each step's temporaries live in their own memory
- * scope, so memory stays flat over the steps.
- *
- * <p>A FuseDiT runs its own frozen text stream; a shallow DiT (model_type "DiT") reads the final
- * normed hidden states of a separate Gemma text encoder.
- *
- * <p>When the active kernels belong to an accelerator that runs the FuseDiT forward as a whole
- * ({@link DeviceVelocities}; the TornadoVM module's per-block task graphs), the DiT stream runs
- * there: weights sent once per denoiser, the text context once per prompt batch, the latents and
- * the velocity once per step. One line on stderr says so, or why not; close the denoiser to free
- * the device memory.
+ * scope, so memory stays flat over the steps. The model side is a {@link VelocityModel}, given at
+ * construction; closing the denoiser closes it.
  */
 public final class Denoiser implements AutoCloseable {
-    private final FuseDiT fuseDiT;
-    private final DiT dit;
-    private final GemmaModel textEncoder;
+    private final VelocityModel model;
     private final FlowMatchEulerScheduler scheduler;
-    /** The device forward and the kernels it was chosen for (re-chosen when they change). */
-    private DeviceVelocity device;
-    private Kernels deviceChosenFor;
-
-    /** The velocity of the encoded text for latents [rows, C, H, W] at timestep [rows]. */
-    private interface Conditioned {
-        Tensor velocity(Tensor latents, Tensor timestep);
-    }
 
     /** The final latents and the σ / timestep schedule they were computed with. */
     public record Result(Tensor latents, FlowMatchEulerScheduler.Schedule schedule) {}
 
-    public Denoiser(FuseDiT model, FlowMatchEulerScheduler scheduler) {
-        this.fuseDiT = model;
-        this.dit = null;
-        this.textEncoder = null;
-        this.scheduler = scheduler;
-    }
-
-    /** A shallow DiT with its text encoder (whose final normed hidden states it reads, text_hidden_states_index −1). */
-    public Denoiser(DiT model, GemmaModel textEncoder, FlowMatchEulerScheduler scheduler) {
-        if (model.config.textHiddenStatesIndex() != -1)
-            throw new IllegalArgumentException("only text_hidden_states_index -1 (the final normed hidden states) is supported, got "
-                    + model.config.textHiddenStatesIndex());
-        if (textEncoder.config.hiddenSize() != model.config.textHiddenSize())
-            throw new IllegalArgumentException("the text encoder's hidden size " + textEncoder.config.hiddenSize()
-                    + " differs from the DiT's text_hidden_size " + model.config.textHiddenSize());
-        this.fuseDiT = null;
-        this.dit = model;
-        this.textEncoder = textEncoder;
+    public Denoiser(VelocityModel model, FlowMatchEulerScheduler scheduler) {
+        this.model = model;
         this.scheduler = scheduler;
     }
 
     /** A denoiser for a loaded transformer; textEncoder is needed (only) for a shallow DiT. */
     public static Denoiser of(FuseDiTCheckpoint transformer, GemmaModel textEncoder, FlowMatchEulerScheduler scheduler) {
-        if (transformer.isFuseDiT()) return new Denoiser(transformer.fuseDiT(), scheduler);
+        if (transformer.isFuseDiT()) return new Denoiser(VelocityModel.of(transformer.fuseDiT()), scheduler);
         if (textEncoder == null)
             throw new IllegalArgumentException("a shallow DiT (model_type \"DiT\") needs the Gemma text encoder whose hidden states it reads");
-        return new Denoiser(transformer.dit(), textEncoder, scheduler);
+        return new Denoiser(VelocityModel.of(transformer.dit(), textEncoder), scheduler);
     }
 
     public FlowMatchEulerScheduler scheduler() {
@@ -116,12 +75,12 @@ public final class Denoiser implements AutoCloseable {
         FlowMatchEulerScheduler.Schedule schedule = scheduler.schedule(steps);
         Tensor x = Tensor.zeros(DType.F32, initialLatents.shape()).copyFrom(initialLatents);
         try (GradMode ignored = GradMode.noGrad()) {
-            Conditioned model = encode(ids, mask);
+            VelocityModel.Velocity velocity = model.encode(ids, mask);
             for (int i = 0; i < steps; i++) {
                 try (MemoryScope step = MemoryScope.open()) {
                     Tensor input = cfg ? JoinSplit.cat(0, x, x) : x;
                     Tensor t = Tensor.full(DType.F32, schedule.timestep(i), rows);
-                    Tensor v = model.velocity(input, t);
+                    Tensor v = velocity.at(input, t);
                     if (cfg) {
                         Tensor vu = v.narrow(0, 0, p), vc = v.narrow(0, p, p);
                         v = Pointwise.add(vu, Pointwise.mul(Pointwise.sub(vc, vu), guidance));
@@ -142,36 +101,9 @@ public final class Denoiser implements AutoCloseable {
         return noise;
     }
 
-    /** Runs the text side once; what it returns lives in the caller's scope for all steps. */
-    private Conditioned encode(Tensor ids, int[][] mask) {
-        if (fuseDiT != null) {
-            TextContext text = fuseDiT.encodeText(ids, mask);
-            DeviceVelocity onDevice = deviceForward();
-            if (onDevice != null) return (latents, t) -> onDevice.velocity(latents, t, text);
-            return (latents, t) -> fuseDiT.velocity(latents, t, text);
-        }
-        Tensor hidden = textEncoder.forward(ids, mask);
-        return (latents, t) -> dit.velocity(latents, t, hidden, mask);
-    }
-
-    /** The whole-model device forward for the current kernels, or null to run kernel by kernel. */
-    private DeviceVelocity deviceForward() {
-        Kernels active = KernelProvider.current();
-        if (active != deviceChosenFor) {
-            close();
-            DeviceVelocities.Choice choice = DeviceVelocities.open(fuseDiT, active);
-            if (choice.logLine() != null) System.err.println(choice.logLine());
-            device = choice.velocity();
-            deviceChosenFor = active;
-        }
-        return device;
-    }
-
-    /** Frees the device forward's memory, if one was opened; the denoiser still works afterwards. */
+    /** Closes the model side (frees an accelerator's copy of the weights, if one was made). */
     @Override
     public void close() {
-        if (device != null) device.close();
-        device = null;
-        deviceChosenFor = null;
+        model.close();
     }
 }

@@ -22,7 +22,7 @@ import java.util.List;
 
 /**
  * Text to image with a FuseDiT pipeline folder, as the reference FuseDiTPipeline samples
- * (fusedit-reference.md §5):
+ * (docs/reference.md#sampling):
  * <pre>{@code
  * try (FuseDiTPipeline pipe = FuseDiTPipeline.load(Path.of("models/shapes-tiny"))) {
  *     List<GeneratedImage> images = pipe.generate(List.of("a red circle"), SampleOptions.defaults().withSeed(7));
@@ -191,7 +191,7 @@ public final class FuseDiTPipeline implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 byte[] px = new byte[bytes];
                 MemorySegment.copy(s, ValueLayout.JAVA_BYTE, (long) i * bytes, px, 0, bytes);
-                out.add(new GeneratedImage(prompts.get(i), seeds[i], width, height, px));
+                out.add(new GeneratedImage(prompts.get(i), seeds[i], new RgbImage(width, height, px)));
             }
             return out;
         }

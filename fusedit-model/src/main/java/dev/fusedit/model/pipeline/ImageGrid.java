@@ -82,11 +82,11 @@ public final class ImageGrid {
      * so pixels stay sharp) to about {@code cellSize} pixels wide and captioned with its prompt and seed.
      */
     public static BufferedImage ofGenerated(List<GeneratedImage> images, int rows, int cols, int cellSize) {
-        int scale = Math.max(1, cellSize / images.getFirst().width());
+        int scale = Math.max(1, cellSize / images.getFirst().image().width());
         List<BufferedImage> cells = new ArrayList<>();
         List<String> captions = new ArrayList<>();
         for (GeneratedImage g : images) {
-            cells.add(enlarge(g.toBufferedImage(), scale));
+            cells.add(enlarge(g.image().toBufferedImage(), scale));
             captions.add(g.prompt() + " (seed " + g.seed() + ")");
         }
         return compose(cells, rows, cols, 8, captions);

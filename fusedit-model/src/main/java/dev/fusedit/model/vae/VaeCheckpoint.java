@@ -1,5 +1,6 @@
 package dev.fusedit.model.vae;
 
+import dev.fusedit.layers.WeightFolder;
 import dev.fusedit.layers.StateDict;
 import dev.fusedit.tensor.io.TensorSource;
 
@@ -22,19 +23,12 @@ public final class VaeCheckpoint implements AutoCloseable {
     }
 
     public static VaeCheckpoint open(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) throw new IOException(dir + ": not a VAE folder");
-        VaeConfig config = VaeConfig.read(dir.resolve("config.json"));
-        TensorSource weights = new LegacyAttentionKeys(TensorSource.open(dir));
-        try {
-            AutoencoderKL model = new AutoencoderKL(config);
+        return WeightFolder.load(dir, "VAE", LegacyAttentionKeys::new, weights -> {
+            AutoencoderKL model = new AutoencoderKL(VaeConfig.read(dir.resolve("config.json")));
             StateDict.load(model, weights, "");
-            model.setTrainable(false);
-            model.train(false);
+            model.freeze();
             return new VaeCheckpoint(model, weights);
-        } catch (IOException | RuntimeException e) {
-            weights.close();
-            throw e;
-        }
+        });
     }
 
     public AutoencoderKL model() {

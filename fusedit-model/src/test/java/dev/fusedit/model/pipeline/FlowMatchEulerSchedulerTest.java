@@ -22,7 +22,7 @@ class FlowMatchEulerSchedulerTest {
 
     @Test
     void twentyFiveStepsGiveTheReferenceSigmas() throws IOException {
-        // the 25-step list of the spec (§5), as stored (rounded to 6 decimals) in the sampling fixture's meta.json
+        // the 25-step list of docs/reference.md#sampling, as stored (rounded to 6 decimals) in the sampling fixture's meta.json
         JsonNode listed = new ObjectMapper().readTree(SAMPLING.resolve("meta.json").toFile()).get("sigmas_25_steps_for_reference");
         float[] sigmas = sd3.schedule(25).sigmas();
         assertThat(sigmas).hasSize(listed.size()).hasSize(26);

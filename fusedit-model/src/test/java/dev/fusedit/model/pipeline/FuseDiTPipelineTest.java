@@ -55,8 +55,8 @@ class FuseDiTPipelineTest {
         assertThat(images).extracting(GeneratedImage::prompt).containsExactly("a red circle", "a red circle", "two blue square", "two blue square");
         assertThat(images).extracting(GeneratedImage::seed).containsExactly(40L, 41L, 42L, 43L);
         for (GeneratedImage g : images) {
-            assertThat(g.width()).isEqualTo(TinyPipelineFolder.SIZE);
-            assertThat(g.height()).isEqualTo(TinyPipelineFolder.SIZE);
+            assertThat(g.image().width()).isEqualTo(TinyPipelineFolder.SIZE);
+            assertThat(g.image().height()).isEqualTo(TinyPipelineFolder.SIZE);
         }
         assertThat(pipe.maxSequenceLength()).isEqualTo(TinyPipelineFolder.MAX_LENGTH);
         assertThat(pipe.vaeScaleFactor()).isEqualTo(1);
@@ -67,13 +67,13 @@ class FuseDiTPipelineTest {
         List<String> prompt = List.of("a blue square");
         byte[] one, two, again, other;
         try (KernelPool p1 = new KernelPool(1); KernelProvider.Scope s = KernelProvider.use(new VectorKernels(p1))) {
-            one = pipe.generate(prompt, quick().withSeed(3)).getFirst().pixels();
+            one = pipe.generate(prompt, quick().withSeed(3)).getFirst().image().pixels();
         }
         try (KernelPool p2 = new KernelPool(2); KernelProvider.Scope s = KernelProvider.use(new VectorKernels(p2))) {
-            two = pipe.generate(prompt, quick().withSeed(3)).getFirst().pixels();
+            two = pipe.generate(prompt, quick().withSeed(3)).getFirst().image().pixels();
         }
-        again = pipe.generate(prompt, quick().withSeed(3)).getFirst().pixels();
-        other = pipe.generate(prompt, quick().withSeed(4)).getFirst().pixels();
+        again = pipe.generate(prompt, quick().withSeed(3)).getFirst().image().pixels();
+        other = pipe.generate(prompt, quick().withSeed(4)).getFirst().image().pixels();
         assertThat(two).isEqualTo(one);
         assertThat(again).isEqualTo(one);
         assertThat(other).isNotEqualTo(one);
@@ -85,7 +85,7 @@ class FuseDiTPipelineTest {
              GradMode ignored = GradMode.noGrad()) {
             FuseDiT model = ckpt.fuseDiT();
             FlowMatchEulerScheduler scheduler = new FlowMatchEulerScheduler(1000, 3.0);
-            Denoiser denoiser = new Denoiser(model, scheduler);
+            Denoiser denoiser = new Denoiser(VelocityModel.of(model), scheduler);
             Tokenizer.Batch tok = pipe.tokenizer().encodeBatch(List.of("", "", "a red circle", "two square"), TinyPipelineFolder.MAX_LENGTH);
             Tensor ids = ids(tok.ids());
             Tensor x0 = new Rng(5).normal(2, 3, 16, 16);
@@ -146,7 +146,7 @@ class FuseDiTPipelineTest {
                     }
                 }
             }
-            double[] got = new Denoiser(model, scheduler).denoise(x0, ids, tok.mask(), 1.0, steps, new Rng[] {new Rng(70), new Rng(71)}, null)
+            double[] got = new Denoiser(VelocityModel.of(model), scheduler).denoise(x0, ids, tok.mask(), 1.0, steps, new Rng[] {new Rng(70), new Rng(71)}, null)
                     .latents().toDoubleArray();
             for (int k = 0; k < x.length; k++) assertThat(got[k]).as("element %d", k).isCloseTo(x[k], within(1e-4));
         }
@@ -155,12 +155,12 @@ class FuseDiTPipelineTest {
     @Test
     void theStochasticSamplerIsSeededPerImageAndDiffersFromEuler() {
         SampleOptions stochastic = quick().withStochasticSampling(true);
-        byte[] alone = pipe.generateEach(List.of("two square"), new long[] {9}, stochastic).getFirst().pixels();
-        byte[] inBatch = pipe.generateEach(List.of("a red circle", "two square"), new long[] {8, 9}, stochastic).get(1).pixels();
+        byte[] alone = pipe.generateEach(List.of("two square"), new long[] {9}, stochastic).getFirst().image().pixels();
+        byte[] inBatch = pipe.generateEach(List.of("a red circle", "two square"), new long[] {8, 9}, stochastic).get(1).image().pixels();
         assertThat(inBatch).isEqualTo(alone);
-        byte[] euler = pipe.generateEach(List.of("two square"), new long[] {9}, quick()).getFirst().pixels();
+        byte[] euler = pipe.generateEach(List.of("two square"), new long[] {9}, quick()).getFirst().image().pixels();
         assertThat(euler).isNotEqualTo(alone);
-        assertThat(pipe.generateEach(List.of("two square"), new long[] {9}, quick().withStochasticSampling(false)).getFirst().pixels())
+        assertThat(pipe.generateEach(List.of("two square"), new long[] {9}, quick().withStochasticSampling(false)).getFirst().image().pixels())
                 .isEqualTo(euler);
     }
 
@@ -171,9 +171,9 @@ class FuseDiTPipelineTest {
     @Test
     void guidanceChangesTheImageAndTheNegativePromptIsTheUnconditionalText() {
         List<String> prompt = List.of("a red circle");
-        byte[] plain = pipe.generate(prompt, quick().withGuidance(1.0)).getFirst().pixels();
-        byte[] guided = pipe.generate(prompt, quick()).getFirst().pixels();
-        byte[] negative = pipe.generate(prompt, quick().withNegativePrompt("blue square")).getFirst().pixels();
+        byte[] plain = pipe.generate(prompt, quick().withGuidance(1.0)).getFirst().image().pixels();
+        byte[] guided = pipe.generate(prompt, quick()).getFirst().image().pixels();
+        byte[] negative = pipe.generate(prompt, quick().withNegativePrompt("blue square")).getFirst().image().pixels();
         assertThat(guided).isNotEqualTo(plain);
         assertThat(negative).isNotEqualTo(guided);
     }
@@ -187,8 +187,8 @@ class FuseDiTPipelineTest {
         assertThatThrownBy(() -> pipe.generate(List.of("a"), quick().withSize(16, 2)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("width 2").hasMessageContaining("e.g. 4");
         GeneratedImage wide = pipe.generate(List.of("a"), quick().withSize(8, 24)).getFirst();
-        assertThat(wide.height()).isEqualTo(8);
-        assertThat(wide.width()).isEqualTo(24);
+        assertThat(wide.image().height()).isEqualTo(8);
+        assertThat(wide.image().width()).isEqualTo(24);
     }
 
     @Test
@@ -208,11 +208,11 @@ class FuseDiTPipelineTest {
             }
         };
         String longPrompt = "a red circle a blue square two red circle";
-        byte[] cut = pipe.generate(List.of(longPrompt), quick().withListener(listener)).getFirst().pixels();
+        byte[] cut = pipe.generate(List.of(longPrompt), quick().withListener(listener)).getFirst().image().pixels();
         assertThat(warnings).singleElement().asString().contains("6 tokens").contains(longPrompt);
         assertThat(steps).containsExactly(1, 2, 3);
         // the model sees BOS + the first five words
-        byte[] first = pipe.generate(List.of("a red circle a blue"), quick()).getFirst().pixels();
+        byte[] first = pipe.generate(List.of("a red circle a blue"), quick()).getFirst().image().pixels();
         assertThat(cut).isEqualTo(first);
     }
 
@@ -227,9 +227,9 @@ class FuseDiTPipelineTest {
     void shallowDiTFoldersReadTheirTextEncoder() throws IOException {
         Path folder = TinyPipelineFolder.writeDiT(dir.resolve("dit"), 12);
         try (FuseDiTPipeline dit = FuseDiTPipeline.load(folder)) {
-            byte[] red = dit.generate(List.of("a red circle"), quick()).getFirst().pixels();
-            byte[] blue = dit.generate(List.of("two blue square"), quick()).getFirst().pixels();
-            assertThat(dit.generate(List.of("a red circle"), quick()).getFirst().pixels()).isEqualTo(red);
+            byte[] red = dit.generate(List.of("a red circle"), quick()).getFirst().image().pixels();
+            byte[] blue = dit.generate(List.of("two blue square"), quick()).getFirst().image().pixels();
+            assertThat(dit.generate(List.of("a red circle"), quick()).getFirst().image().pixels()).isEqualTo(red);
             assertThat(blue).isNotEqualTo(red);
         }
         try (var files = Files.walk(folder.resolve("text_encoder"))) {
@@ -260,7 +260,7 @@ class FuseDiTPipelineTest {
             assertThat(latent.defaultSize()).isEqualTo(TinyPipelineFolder.SIZE);
             assertThat(latent.sizeMultiple()).isEqualTo(4);
             GeneratedImage image = latent.generate(List.of("a red circle"), quick().withSeed(8)).getFirst();
-            assertThat(image.width()).isEqualTo(TinyPipelineFolder.SIZE);
+            assertThat(image.image().width()).isEqualTo(TinyPipelineFolder.SIZE);
 
             // the same steps by hand: noise of seed 8 in latent space, the loop, latents / scaling + shift, decode, uint8
             Tokenizer.Batch tok = latent.tokenizer().encodeBatch(List.of("", "a red circle"), TinyPipelineFolder.MAX_LENGTH);
@@ -272,7 +272,7 @@ class FuseDiTPipelineTest {
             byte[] want = new byte[(int) pixels.numel()];
             pixels.data().asByteBuffer().get(want);
             int worst = 0;
-            for (int i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs((want[i] & 0xff) - (image.pixels()[i] & 0xff)));
+            for (int i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs((want[i] & 0xff) - (image.image().pixels()[i] & 0xff)));
             assertThat(worst).isLessThanOrEqualTo(1);
         }
     }

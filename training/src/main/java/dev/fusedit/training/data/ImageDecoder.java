@@ -1,6 +1,6 @@
 package dev.fusedit.training.data;
 
-import dev.fusedit.shapes.RgbImage;
+import dev.fusedit.model.pipeline.RgbImage;
 
 import javax.imageio.ImageIO;
 import java.awt.color.ColorSpace;

@@ -1,6 +1,6 @@
 package dev.fusedit.training.data;
 
-import dev.fusedit.shapes.RgbImage;
+import dev.fusedit.model.pipeline.RgbImage;
 
 /**
  * The reference's image transform: Resize(resolution) on the shorter side, then a centre or

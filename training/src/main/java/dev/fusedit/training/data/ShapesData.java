@@ -3,7 +3,7 @@ package dev.fusedit.training.data;
 import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.ElementAccess;
 import dev.fusedit.tensor.Tensor;
-import dev.fusedit.shapes.RgbImage;
+import dev.fusedit.model.pipeline.RgbImage;
 import dev.fusedit.shapes.ShapesSample;
 import dev.fusedit.shapes.ShapesStream;
 

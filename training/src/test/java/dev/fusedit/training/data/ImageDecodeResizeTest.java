@@ -1,6 +1,6 @@
 package dev.fusedit.training.data;
 
-import dev.fusedit.shapes.RgbImage;
+import dev.fusedit.model.pipeline.RgbImage;
 import org.junit.jupiter.api.Test;
 
 import javax.imageio.IIOImage;

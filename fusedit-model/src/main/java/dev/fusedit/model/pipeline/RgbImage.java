@@ -1,11 +1,14 @@
-package dev.fusedit.shapes;
+package dev.fusedit.model.pipeline;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** An 8-bit RGB image, pixels row-major in HWC order (r, g, b of pixel (x, y) at (y * width + x) * 3). */
+/**
+ * An 8-bit RGB image: pixels row-major in HWC order (r, g, b of pixel (x, y) at (y·width + x)·3).
+ * What the sampler produces, the shapes world draws and the detector reads.
+ */
 public record RgbImage(int width, int height, byte[] pixels) {
 
     public RgbImage {
@@ -20,6 +23,7 @@ public record RgbImage(int width, int height, byte[] pixels) {
     }
 
     public BufferedImage toBufferedImage() {
+        Headless.ensure();
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++) img.setRGB(x, y, get(x, y, 0) << 16 | get(x, y, 1) << 8 | get(x, y, 2));
@@ -38,11 +42,13 @@ public record RgbImage(int width, int height, byte[] pixels) {
         return new RgbImage(img.getWidth(), img.getHeight(), px);
     }
 
+    /** Writes the image as a PNG (atomically, see {@link PngWriter}). */
     public void writePng(Path file) throws IOException {
-        if (!ImageIO.write(toBufferedImage(), "png", file.toFile())) throw new IOException(file + ": no PNG writer available");
+        PngWriter.write(toBufferedImage(), file);
     }
 
     public static RgbImage readPng(Path file) throws IOException {
+        Headless.ensure();
         BufferedImage img = ImageIO.read(file.toFile());
         if (img == null) throw new IOException(file + ": not a readable image");
         return fromBufferedImage(img);

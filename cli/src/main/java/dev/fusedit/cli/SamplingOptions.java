@@ -1,0 +1,46 @@
+package dev.fusedit.cli;
+
+import dev.fusedit.model.pipeline.SampleOptions;
+import picocli.CommandLine.Option;
+
+import java.util.Locale;
+
+/**
+ * --steps, --guidance and --sampler, shared by the commands that sample; the defaults are the
+ * library's ({@link SampleOptions#DEFAULT_STEPS}, {@link SampleOptions#DEFAULT_GUIDANCE}). Without
+ * --sampler the model's scheduler/scheduler_config.json decides (diffusers' stochastic_sampling,
+ * false when absent).
+ */
+final class SamplingOptions {
+    @Option(names = "--steps", description = "denoising steps (default ${DEFAULT-VALUE})")
+    int steps = SampleOptions.DEFAULT_STEPS;
+
+    @Option(names = "--guidance", description = "classifier-free guidance scale; 1 or less turns it off (default ${DEFAULT-VALUE})")
+    double guidance = SampleOptions.DEFAULT_GUIDANCE;
+
+    @Option(names = "--sampler", paramLabel = "euler|stochastic",
+            description = "euler: deterministic Euler steps; stochastic: each step re-noises its clean-image prediction with fresh noise "
+                    + "(default: the model's scheduler config, stochastic_sampling)")
+    String sampler;
+
+    /** The step count, checked. */
+    int steps() {
+        if (steps < 1) throw new CliException("--steps must be at least 1, got " + steps);
+        return steps;
+    }
+
+    /** {@code base} with these steps, guidance and sampler. */
+    SampleOptions applyTo(SampleOptions base) {
+        return base.withSteps(steps()).withGuidance(guidance).withStochasticSampling(stochastic());
+    }
+
+    /** true / false for stochastic / Euler, null for the model's own setting. */
+    Boolean stochastic() {
+        if (sampler == null) return null;
+        return switch (sampler.trim().toLowerCase(Locale.ROOT)) {
+            case "euler" -> false;
+            case "stochastic" -> true;
+            default -> throw new CliException("--sampler must be euler or stochastic, got '" + sampler + "'");
+        };
+    }
+}
