@@ -1,5 +1,6 @@
 package dev.fusedit.cli;
 
+import dev.fusedit.tensor.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -10,10 +11,10 @@ final class ModelLocator {
 
     private ModelLocator() {}
 
-    /** The checkout the launcher runs from (-Dfusedit.home), else the working directory. */
+    /** The checkout the launcher runs from ({@link Settings#home()}, -Dfusedit.home), else the working directory. */
     static Path home() {
-        String home = System.getProperty("fusedit.home");
-        return home == null || home.isBlank() ? Path.of("") : Path.of(home);
+        Path home = Settings.get().home();
+        return home == null ? Path.of("") : home;
     }
 
     /** --model when given, else the bundled model; a clear message when the folder is not there. */

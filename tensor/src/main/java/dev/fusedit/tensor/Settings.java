@@ -60,6 +60,7 @@ public record Settings(String backend, int threads, String vectorBits, boolean d
             if (threads < 1) throw bad(THREADS, t, "a positive number of threads");
         }
         String bits = lower(p, VECTOR_BITS);
+        if ("0".equals(bits)) bits = "scalar";
         if (bits != null && !bits.equals("512") && !bits.equals("256") && !bits.equals("128") && !bits.equals("scalar"))
             throw bad(VECTOR_BITS, bits, "512, 256, 128 or scalar");
         String forward = lower(p, DEVICE_FORWARD);

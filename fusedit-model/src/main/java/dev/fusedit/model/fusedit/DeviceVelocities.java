@@ -1,5 +1,6 @@
 package dev.fusedit.model.fusedit;
 
+import dev.fusedit.tensor.Settings;
 import dev.fusedit.tensor.kernels.KernelProvider;
 import dev.fusedit.tensor.kernels.Kernels;
 
@@ -11,9 +12,6 @@ import java.util.ServiceLoader;
  */
 public final class DeviceVelocities {
     private DeviceVelocities() {}
-
-    /** {@code -Dfusedit.deviceForward=off} keeps the kernel-by-kernel path (to compare the two). */
-    public static final String PROPERTY = "fusedit.deviceForward";
 
     /**
      * What was found: {@code velocity} is null when the model runs kernel by kernel; {@code logLine}
@@ -30,10 +28,8 @@ public final class DeviceVelocities {
     public static Choice open(FuseDiT model, Kernels active) {
         for (DeviceVelocityFactory f : ServiceLoader.load(DeviceVelocityFactory.class)) {
             if (!f.serves(active)) continue;
-            String setting = System.getProperty(PROPERTY, "on").trim();
-            if (!setting.equals("on") && !setting.equals("off"))
-                throw new IllegalArgumentException("-D" + PROPERTY + "=" + setting + ": expected on or off");
-            String why = setting.equals("off") ? "-D" + PROPERTY + "=off" : f.unsupportedReason(model);
+            // -Dfusedit.deviceForward=off keeps the kernel-by-kernel path (to compare the two)
+            String why = !Settings.get().deviceForward() ? "-D" + Settings.DEVICE_FORWARD + "=off" : f.unsupportedReason(model);
             if (why != null)
                 return new Choice(null, "fusedit: FuseDiT runs kernel by kernel on " + active.name() + " (no per-block device forward: " + why + ")");
             DeviceVelocity v = f.open(model, active);

@@ -1,5 +1,6 @@
 package dev.fusedit.tensor.kernels;
 
+import dev.fusedit.tensor.Settings;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -45,10 +46,10 @@ public final class KernelPool implements AutoCloseable {
         }
     }
 
-    /** Threads from -Dfusedit.threads, else the available processors. */
+    /** Threads from {@link Settings#threads()} (-Dfusedit.threads), else the available processors. */
     public static int defaultThreads() {
-        String forced = System.getProperty("fusedit.threads");
-        return forced != null ? Integer.parseInt(forced.trim()) : Runtime.getRuntime().availableProcessors();
+        int forced = Settings.get().threads();
+        return forced > 0 ? forced : Runtime.getRuntime().availableProcessors();
     }
 
     public int threads() {

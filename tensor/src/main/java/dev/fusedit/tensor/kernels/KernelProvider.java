@@ -1,21 +1,18 @@
 package dev.fusedit.tensor.kernels;
 
+import dev.fusedit.tensor.Settings;
 import java.util.Locale;
 import java.util.ServiceLoader;
 
 /**
  * Which {@link Kernels} the ops call. There is one process-wide default, chosen the first time it
- * is needed from {@code -Dfusedit.backend=cpu|tornado|auto} (or its older spelling
- * {@code -Dfusedit.kernels=vector|scalar|auto|<plugin name>}; cpu = vector, the default), or set by
+ * is needed from {@link Settings#backend()} ({@code -Dfusedit.backend=cpu|tornado|auto}, or its older
+ * spelling {@code -Dfusedit.kernels=vector|scalar|auto|<plugin name>}; cpu = vector, the default), or set by
  * {@link #useBackend(String)}; {@link #use(Kernels)} overrides it for the current thread within a
  * try-with-resources block, which is how tests compare providers.
  */
 public final class KernelProvider {
     private KernelProvider() {}
-
-    public static final String PROPERTY = "fusedit.kernels";
-    /** The backend property users set: cpu, tornado or auto (takes precedence over {@link #PROPERTY}). */
-    public static final String BACKEND_PROPERTY = "fusedit.backend";
 
     private static volatile Kernels defaultKernels;
     private static final ThreadLocal<Kernels> OVERRIDE = new ThreadLocal<>();
@@ -28,7 +25,7 @@ public final class KernelProvider {
         if (d == null) {
             synchronized (KernelProvider.class) {
                 if (defaultKernels == null) {
-                    String backend = System.getProperty(BACKEND_PROPERTY, System.getProperty(PROPERTY, "vector"));
+                    String backend = Settings.get().backend();
                     Choice choice = choose(backend);
                     if (backend.trim().equalsIgnoreCase("auto")) System.err.println(choice.logLine());
                     defaultKernels = choice.kernels();

@@ -36,9 +36,8 @@ final class VectorAttention {
      * (the forward's P·V into queries x head_dim, the backward's Pᵀ·dO and dSᵀ·Q into keys x
      * head_dim) that lives in L2, and loading, adding and storing it after every product took a
      * quarter of the time at 64 x 64; at 128 x 128 each product runs twice as deep per pass over
-     * it. Measured here at S = 1280, head_dim 256, 8/4 heads: the forward went from 0.62-0.73 of
-     * our GEMM's rate to 0.75-0.83, the backward from 0.57-0.66 to 0.69-0.77. A tile's scratch is
-     * then under 1 MiB per thread at head_dim 256.
+     * it (measurements in tensor/README.md). A tile's scratch is then under 1 MiB per thread at
+     * head_dim 256.
      */
     static final int Q_TILE = 128;
     static final int K_TILE = 128;

@@ -53,8 +53,8 @@ final class VectorGemm {
      * and those reads miss every cache (C tiles are rows n floats apart), so a deep block pays for
      * them: profiled at KC = 512, storeTile took 15% of a 2048 x 2304 x 2048 product. At 1152 a
      * model's K (2304, 2048) takes two blocks instead of five, and the micro-kernel still runs
-     * at full speed with its KC x NR slice of packed B (144 KiB at 512 bits) in L2; measured here
-     * against OpenBLAS on 2 threads, the model's shapes went from 0.79-0.95 to 0.92-1.09.
+     * at full speed with its KC x NR slice of packed B (144 KiB at 512 bits) in L2 (measurements
+     * in tensor/README.md).
      */
     static final int KC = 1152;
     /** Rows per A block (a multiple of MR): MC x KC floats = 288 KiB, beside the B slice in a core's 1 MiB L2. */

@@ -1,5 +1,6 @@
 package dev.fusedit.tensor.kernels;
 
+import dev.fusedit.tensor.Settings;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -12,8 +13,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorWidth {
     private VectorWidth() {}
 
-    public static final String PROPERTY = "fusedit.vector.bits";
-
     /** True when -Dfusedit.vector.bits=scalar: vector loops run zero iterations. */
     public static final boolean SCALAR;
 
@@ -24,14 +23,12 @@ public final class VectorWidth {
     public static final int LANES;
 
     static {
-        String forced = System.getProperty(PROPERTY, "").trim().toLowerCase();
-        SCALAR = forced.equals("scalar") || forced.equals("0");
-        F = switch (SCALAR ? "" : forced) {
-            case "" -> SCALAR ? FloatVector.SPECIES_128 : FloatVector.SPECIES_PREFERRED;
+        String forced = Settings.get().vectorBits(); // null, or 512|256|128|scalar (checked there)
+        SCALAR = "scalar".equals(forced);
+        F = forced == null ? FloatVector.SPECIES_PREFERRED : switch (forced) {
             case "512" -> FloatVector.SPECIES_512;
             case "256" -> FloatVector.SPECIES_256;
-            case "128" -> FloatVector.SPECIES_128;
-            default -> throw new IllegalArgumentException("-D" + PROPERTY + " must be 512, 256, 128 or scalar, got '" + forced + "'");
+            default -> FloatVector.SPECIES_128;
         };
         LANES = F.length();
     }
