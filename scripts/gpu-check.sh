@@ -99,13 +99,13 @@ trap 'rm -rf "$out"' EXIT
 bash tornado-tasks/tornado-jvm-flags.sh "$sdk" "$out/flags"
 "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "@$out/flags" \
   -Dtornado.recover.bailout=False "${device_flag[@]}" -cp tornado-tasks/target/classes:tensor/target/classes \
-  dev.fusedit.tornado.GpuBench "$repeats" "$shrink" 2> >(grep -v '^WARNING' >&2) | tee "$out/tornado.jsonl"
+  dev.fusedit.tornado.bench.GpuBench "$repeats" "$shrink" 2> >(grep -v '^WARNING' >&2) | tee "$out/tornado.jsonl"
 
 step "a FuseDiT step as per-block task graphs against kernel by kernel (BlockGraphsBench: bundled model, guidance batch 2)"
 mvn "${mvn_flags[@]}" -Ptornado -pl cli -am package -DskipTests
 "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "@$out/flags" \
   -Dtornado.recover.bailout=False "${device_flag[@]}" -cp cli/target/fusedit.jar \
-  dev.fusedit.tornado.BlockGraphsBench models/shapes-tiny "$repeats" 2> >(grep -v '^WARNING' >&2)
+  dev.fusedit.tornado.bench.BlockGraphsBench models/shapes-tiny "$repeats" 2> >(grep -v '^WARNING' >&2)
 
 step "timing PyTorch on the same shapes"
 python3 - "$out/tornado.jsonl" "$repeats" <<'PY' | tee "$out/table.txt"
