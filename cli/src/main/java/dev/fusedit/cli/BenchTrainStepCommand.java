@@ -1,5 +1,8 @@
 package dev.fusedit.cli;
 
+import dev.fusedit.cli.bench.GemmRate;
+import dev.fusedit.tensor.bench.ProfilingKernels;
+import dev.fusedit.tensor.kernels.KernelProvider;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusedit.model.fusedit.FuseDiT;
@@ -19,9 +22,11 @@ import java.util.Arrays;
 /**
  * `fusedit bench train-step -c FILE.yaml`: the median time of one full training step (text
  * stream, DiT forward and backward, clipping, AdamW, EMA) on one fixed batch, as
- * baselines/torch_fusedit_step.py times PyTorch's (it also reuses one batch). With --json the
- * line carries the model's dims under the peer's names, so it can be passed on as
- * {@code torch_fusedit_step.py --from-json LINE}.
+ * scripts/peers/torch_fusedit_step.py times PyTorch's (it also reuses one batch), and the step's
+ * floor: its GEMM and attention FLOPs (counted by running one more step under
+ * {@link ProfilingKernels}) at our GEMM's rate on a 1024³ product measured in the same process.
+ * With --json the line carries the model's dims under the peer's names, so it can be passed on
+ * as {@code torch_fusedit_step.py --from-json LINE}, followed by our figures.
  */
 @Command(name = "train-step", mixinStandardHelpOptions = true,
         description = "Time one training step of the config's model (median after warm-up); --json prints the dims for the PyTorch peer.")
@@ -35,8 +40,11 @@ final class BenchTrainStepCommand implements java.util.concurrent.Callable<Integ
     @Option(names = "--warmup", defaultValue = "3", description = "untimed steps first (default: ${DEFAULT-VALUE})")
     int warmup;
 
-    @Option(names = "--json", description = "print one JSON line: the model's dims and ms_per_step")
+    @Option(names = "--json", description = "print one JSON line: the model's dims and ms_per_step, then flops_per_step, gemm_gflops and floor_ratio")
     boolean json;
+
+    @Option(names = "--breakdown", description = "also print where one more step's time goes: each kernel (calls, ms, GFLOP/s) and the time between kernel calls")
+    boolean breakdown;
 
     @Override
     public Integer call() throws Exception {
@@ -46,6 +54,8 @@ final class BenchTrainStepCommand implements java.util.concurrent.Callable<Integ
         Path scratch = Files.createTempDirectory("fusedit-bench-");
         double[] ms = new double[steps];
         FuseDiTConfig model;
+        ProfilingKernels profile;
+        double profiledSeconds;
         int image, channels;
         // the config's own run length, so that its learning-rate schedule (a cosine needs max_steps
         // beyond its warm-up) is the one it trains with; only the first warmup + steps are run
@@ -60,11 +70,19 @@ final class BenchTrainStepCommand implements java.util.concurrent.Callable<Integ
                 trainer.trainStep(s, batch);
                 if (s >= warmup) ms[s - warmup] = (System.nanoTime() - t0) / 1e6;
             }
+            profile = new ProfilingKernels(KernelProvider.current());
+            long p0 = System.nanoTime();
+            try (var profiling = KernelProvider.use(profile)) {
+                trainer.trainStep(warmup + steps, batch);
+            }
+            profiledSeconds = (System.nanoTime() - p0) / 1e9;
         } finally {
             FileTrees.delete(scratch);
         }
         Arrays.sort(ms);
         double median = steps % 2 == 1 ? ms[steps / 2] : (ms[steps / 2 - 1] + ms[steps / 2]) / 2;
+        double flops = profile.flops(), gemm = GemmRate.measure(1024, 1024, 1024);
+        double floorRatio = flops / gemm / (median / 1e3);
         var b = model.base();
         if (json) {
             ObjectNode line = new ObjectMapper().createObjectNode();
@@ -81,12 +99,36 @@ final class BenchTrainStepCommand implements java.util.concurrent.Callable<Integ
             line.put("patch", model.patchSize());
             line.put("batch", cfg.data().batchSize());
             line.put("ms_per_step", Math.round(median * 100) / 100.0);
+            line.put("flops_per_step", Math.round(flops));
+            line.put("gemm_gflops", Math.round(gemm / 1e8) / 10.0);
+            line.put("floor_ratio", Math.round(floorRatio * 1000) / 1000.0);
             System.out.println(line);
         } else {
             System.out.printf("%s: %.1f ms a training step (median of %d after %d warm-up; min %.1f, max %.1f), batch %d, %dx%d, DiT hidden %d x %d layers%n",
                     config.getFileName(), median, steps, warmup, ms[0], ms[steps - 1], cfg.data().batchSize(), image, image,
                     model.ditHiddenSize(), model.ditNumHiddenLayers());
+            System.out.printf("floor: %.2f GFLOP a step at our GEMM's %.0f GFLOP/s = %.1f ms; the step runs at %.2f of it%n",
+                    flops / 1e9, gemm / 1e9, flops / gemm * 1e3, floorRatio);
+            if (breakdown) printBreakdown(profile, profiledSeconds, gemm);
         }
         return 0;
+    }
+
+    /** One profiled step: each kernel's share, and what ran between kernel calls (autograd, copies, allocation). */
+    static void printBreakdown(ProfilingKernels profile, double stepSeconds, double gemm) {
+        System.out.printf("one profiled step: %.1f ms (kernels timed one call at a time)%n", stepSeconds * 1e3);
+        System.out.printf("  %-20s %6s %9s %6s %10s %8s%n", "kernel", "calls", "ms", "share", "GFLOP/s", "of gemm");
+        profile.byKernel().entrySet().stream().sorted((a, b) -> Double.compare(b.getValue().seconds(), a.getValue().seconds())).forEach(e -> {
+            var k = e.getValue();
+            double rate = k.flops() / k.seconds();
+            System.out.printf("  %-20s %6d %9.1f %5.1f%% %10s %8s%n", e.getKey(), k.calls(), k.seconds() * 1e3, 100 * k.seconds() / stepSeconds,
+                    k.flops() > 0 ? String.format("%.0f", rate / 1e9) : "-", k.flops() > 0 ? String.format("%.2f", rate / gemm) : "-");
+        });
+        System.out.printf("  matmul by shape (batch x m x k x n; At / Bt: stored transposed), slowest first:%n");
+        profile.byMatmulShape().entrySet().stream().sorted((a, b) -> Double.compare(b.getValue().seconds(), a.getValue().seconds())).limit(12)
+                .forEach(e -> System.out.printf("    %-28s %4d calls %7.1f ms %5.0f GFLOP/s %5.2f of gemm%n", e.getKey(), e.getValue().calls(),
+                        e.getValue().seconds() * 1e3, e.getValue().flops() / e.getValue().seconds() / 1e9, e.getValue().flops() / e.getValue().seconds() / gemm));
+        double between = stepSeconds - profile.kernelSeconds();
+        System.out.printf("  %-20s %6s %9.1f %5.1f%%%n", "between kernels", "", between * 1e3, 100 * between / stepSeconds);
     }
 }

@@ -40,7 +40,7 @@ class BenchTrainStepCommandTest {
         String out = run("bench", "train-step", "-c", config.toString(), "--steps", "2", "--warmup", "1", "--json");
         JsonNode line = new ObjectMapper().readTree(out.strip());
         List<String> keys = List.of("hidden", "layers", "heads", "kv_heads", "head_dim", "intermediate", "vocab", "text_len",
-                "image", "channels", "patch", "batch", "ms_per_step");
+                "image", "channels", "patch", "batch", "ms_per_step", "flops_per_step", "gemm_gflops", "floor_ratio");
         List<String> names = new java.util.ArrayList<>();
         line.fieldNames().forEachRemaining(names::add);
         assertThat(names).containsExactlyElementsOf(keys);
@@ -56,6 +56,9 @@ class BenchTrainStepCommandTest {
         assertThat(line.get("patch").asInt()).isEqualTo(8);
         assertThat(line.get("batch").asInt()).isEqualTo(3);
         assertThat(line.get("ms_per_step").asDouble()).isPositive();
+        assertThat(line.get("flops_per_step").asLong()).isPositive();
+        assertThat(line.get("gemm_gflops").asDouble()).isPositive();
+        assertThat(line.get("floor_ratio").asDouble()).isPositive();
     }
 
     @Test

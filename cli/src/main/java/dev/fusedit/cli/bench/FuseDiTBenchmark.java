@@ -67,25 +67,6 @@ public final class FuseDiTBenchmark {
         return c.ditNumHiddenLayers() * (projections + mlp + attention);
     }
 
-    /** Our F32 GEMM rate at the MLP's shape (tokens × hidden × intermediate), median of 3. */
-    static double gemmRate(int m, int n, int k) {
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment a = arena.allocate(4L * m * k, 64), bm = arena.allocate(4L * k * n, 64), c = arena.allocate(4L * m * n, 64);
-            a.fill((byte) 0x3c);
-            bm.fill((byte) 0x3c);
-            MatmulShape s = MatmulShape.of(m, n, k);
-            KernelProvider.current().matmul(s, a, bm, c);
-            double[] t = new double[3];
-            for (int i = 0; i < t.length; i++) {
-                long t0 = System.nanoTime();
-                KernelProvider.current().matmul(s, a, bm, c);
-                t[i] = (System.nanoTime() - t0) / 1e9;
-            }
-            java.util.Arrays.sort(t);
-            return s.flops() / t[1];
-        }
-    }
-
     public static Result run(Path dir, int resolution, int textTokens, int steps) throws IOException {
         System.gc();
         MachineFacts.resetPeakRss();
@@ -120,7 +101,7 @@ public final class FuseDiTBenchmark {
             }
             int imageTokens = (latent / c.patchSize()) * (latent / c.patchSize());
             double flops = stepFlops(c, batch, imageTokens, textTokens);
-            double rate = gemmRate(batch * imageTokens, c.base().intermediateSize(), c.ditHiddenSize());
+            double rate = GemmRate.measure(batch * imageTokens, c.base().intermediateSize(), c.ditHiddenSize());
             return new Result(weightBytes, load, textSeconds, best, flops, rate, MachineFacts.peakRss());
         }
     }

@@ -3,6 +3,7 @@ package dev.fusedit.model.pipeline;
 import dev.fusedit.model.fusedit.FuseDiTCheckpoint;
 import dev.fusedit.model.gemma.GemmaModel;
 import dev.fusedit.tensor.DType;
+import dev.fusedit.tensor.MemoryPool;
 import dev.fusedit.tensor.MemoryScope;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.tensor.autograd.GradMode;
@@ -74,10 +75,12 @@ public final class Denoiser implements AutoCloseable {
                     + Arrays.toString(ids.shape()) + " and " + mask.length + " mask rows");
         FlowMatchEulerScheduler.Schedule schedule = scheduler.schedule(steps);
         Tensor x = Tensor.zeros(DType.F32, initialLatents.shape()).copyFrom(initialLatents);
-        try (GradMode ignored = GradMode.noGrad()) {
+        // every step allocates the same tensors: a pool hands the previous step's (already mapped)
+        // memory to the next instead of fresh pages from the OS each step
+        try (GradMode ignored = GradMode.noGrad(); MemoryPool stepMemory = new MemoryPool()) {
             VelocityModel.Velocity velocity = model.encode(ids, mask);
             for (int i = 0; i < steps; i++) {
-                try (MemoryScope step = MemoryScope.open()) {
+                try (MemoryScope step = MemoryScope.open(stepMemory)) {
                     Tensor input = cfg ? JoinSplit.cat(0, x, x) : x;
                     Tensor t = Tensor.full(DType.F32, schedule.timestep(i), rows);
                     Tensor v = velocity.at(input, t);

@@ -136,7 +136,7 @@ public final class KernelSuite {
                     () -> kernels.attention(s, q, k, v, null, out, lse));
         kernels.attention(s, q, k, v, null, out, lse); // the backward reads the forward's output and log-sum-exp
         MemorySegment dOut = floats(arena, qn, 6), dq = floats(arena, qn, 7), dk = floats(arena, kvn, 8), dv = floats(arena, kvn, 9);
-        return new KernelWorkload(name, "attention bwd S=1280 D=256 8/4 heads", Bound.COMPUTE, 2.5 * s.flops(), "gemm",
+        return new KernelWorkload(name, "attention bwd S=1280 D=256 8/4 heads", Bound.COMPUTE, s.backwardFlops(), "gemm",
                 () -> kernels.attentionBackward(s, q, k, v, null, out, lse, dOut, dq, dk, dv));
     }
 

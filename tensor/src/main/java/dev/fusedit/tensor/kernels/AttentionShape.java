@@ -16,4 +16,9 @@ public record AttentionShape(int batch, int heads, int kvHeads, int qLen, int kv
     public double flops() {
         return 4.0 * batch * heads * (double) qLen * kvLen * headDim;
     }
+
+    /** FLOPs of the backward pass: five products of the forward's size (S = QK^T again, dV, dP, dQ, dK) to its two. */
+    public double backwardFlops() {
+        return 2.5 * flops();
+    }
 }
