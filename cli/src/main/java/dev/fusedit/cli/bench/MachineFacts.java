@@ -33,6 +33,30 @@ public final class MachineFacts {
                 Runtime.version(), VectorWidth.describe(), KernelPool.defaultThreads());
     }
 
+    /** CPU time this process has used so far, in user and kernel (system) mode, in seconds. */
+    public record CpuTime(double user, double system) {
+        public CpuTime minus(CpuTime earlier) {
+            return new CpuTime(user - earlier.user, system - earlier.system);
+        }
+
+        /** The kernel's share of all CPU time (page faults, thread parking and waking, memory mapping). */
+        public double systemShare() {
+            return user + system > 0 ? system / (user + system) : 0;
+        }
+    }
+
+    /** This process's CPU time from /proc/self/stat (utime and stime, in clock ticks of 1/100 s); zeros where /proc is absent. */
+    public static CpuTime cpuTime() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // fields after the command name, which is in parentheses and may hold spaces: state is field 3, utime 14, stime 15
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new CpuTime(Long.parseLong(f[11]) / 100.0, Long.parseLong(f[12]) / 100.0);
+        } catch (IOException | RuntimeException e) {
+            return new CpuTime(0, 0);
+        }
+    }
+
     /** Peak resident set size of this process in bytes (VmHWM), or -1 where /proc is absent. */
     public static long peakRss() {
         return procStatus("VmHWM:");

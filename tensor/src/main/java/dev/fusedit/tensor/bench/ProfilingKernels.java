@@ -24,6 +24,7 @@ public final class ProfilingKernels implements Kernels {
     private final Kernels inner;
     private final Map<String, Entry> byKernel = new TreeMap<>();
     private final Map<String, Entry> byMatmulShape = new TreeMap<>();
+    private volatile boolean recording = true;
 
     /** One kernel's totals. */
     public static final class Entry {
@@ -50,6 +51,18 @@ public final class ProfilingKernels implements Kernels {
         return byMatmulShape;
     }
 
+    /** Forgets what was recorded so far (e.g. at the start of the step to profile). */
+    public void reset() {
+        byKernel.clear();
+        byMatmulShape.clear();
+        recording = true;
+    }
+
+    /** Stops recording; later calls pass through uncounted (e.g. after the step to profile). */
+    public void stop() {
+        recording = false;
+    }
+
     /** FLOPs of all calls so far. */
     public double flops() {
         return byKernel.values().stream().mapToDouble(e -> e.flops).sum();
@@ -64,7 +77,11 @@ public final class ProfilingKernels implements Kernels {
         time(byKernel, kernel, flops, call);
     }
 
-    private static void time(Map<String, Entry> into, String key, double flops, Runnable call) {
+    private void time(Map<String, Entry> into, String key, double flops, Runnable call) {
+        if (!recording) {
+            call.run();
+            return;
+        }
         long t0 = System.nanoTime();
         call.run();
         Entry e = into.computeIfAbsent(key, k -> new Entry());
