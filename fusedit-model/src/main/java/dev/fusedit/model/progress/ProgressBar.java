@@ -55,7 +55,8 @@ public final class ProgressBar {
         out.flush();
     }
 
-    static String format(Duration d) {
+    /** "1h05m" or "3m07s". */
+    public static String format(Duration d) {
         long s = d.getSeconds();
         return s >= 3600 ? String.format("%dh%02dm", s / 3600, (s % 3600) / 60) : String.format("%dm%02ds", s / 60, s % 60);
     }

@@ -3,6 +3,7 @@ package dev.fusedit.training.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.model.config.ConfigReader;
+import dev.fusedit.model.fusedit.ModelSection;
 import dev.fusedit.training.optim.LearningRate;
 
 import java.io.IOException;
@@ -77,8 +78,13 @@ public record TrainConfig(
 
     /** The YAML at file with the {@link ConfigOverrides} assignments (SECTION.KEY=VALUE) applied first. */
     public static TrainConfig read(Path file, List<String> overrides) throws IOException {
+        return readWith(file, ConfigOverrides.parse(overrides));
+    }
+
+    /** The YAML at file with the assignments applied first. */
+    public static TrainConfig readWith(Path file, List<ConfigOverrides.Assignment> overrides) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": no such training config");
-        JsonNode root = ConfigOverrides.apply(ConfigFiles.readYaml(file), overrides, file);
+        JsonNode root = ConfigOverrides.applyAll(ConfigFiles.readYaml(file), overrides, file);
         ConfigReader top = new ConfigReader(file, "", root);
         List<String> ignored = new ArrayList<>();
         top.allowOnly(Set.of("trainer", "model", "ema", "optimizer", "lr_scheduler", "data", "vae", "noise_scheduler"), Set.of(), ignored::add);
@@ -160,7 +166,11 @@ public record TrainConfig(
                 originalCaption, originalRate);
         if (source.equals("webdataset") && data.dataPath() == null) throw new IOException(file + ": data.data_path is required for webdataset data");
 
-        return new TrainConfig(file, trainer, top.object("model").node(), ema, optimizer, lr, data,
+        ConfigReader m = top.object("model");
+        // a misspelt model key would otherwise train the unchanged model without a word
+        m.allowOnly(m.optString("name", "").endsWith("ForCausalLM") ? Set.of("name", "base") : ModelSection.KEYS, ModelSection.IGNORED_KEYS,
+                ignored::add);
+        return new TrainConfig(file, trainer, m.node(), ema, optimizer, lr, data,
                 pathOf(top, "vae", ignored), pathOf(top, "noise_scheduler", ignored), List.copyOf(ignored));
     }
 
