@@ -101,6 +101,12 @@ class StudySmokeTest {
         assertThat(CliErrors.errorOf("study", "-c", "../studies/smoke.yaml", "--out", out.toString(), "--set", "base=" + dir.resolve("tiny.yaml"),
                 "--set", "eval.prompts=../benchmarks/shapes-eval.jsonl")).contains("holds a study already").contains("--resume");
 
+        // nor resumed with other evaluation settings (its finished runs would not compare with new ones)
+        assertThat(CliErrors.errorOf("study", "-c", "../studies/smoke.yaml", "--out", out.toString(), "--set", "base=" + dir.resolve("tiny.yaml"),
+                "--set", "eval.prompts=../benchmarks/shapes-eval.jsonl", "--set", "eval.samples=2", "--resume"))
+                .contains("differs from the study").contains("at eval");
+        assertThat(Files.readString(stateFile)).isEqualTo(state);
+
         // take out one evaluation (from the state and the report) and, for logit-0 seed 1, everything after its step-2
         // checkpoint, as a kill during training would leave it
         ObjectNode edited = (ObjectNode) JSON.readTree(state);

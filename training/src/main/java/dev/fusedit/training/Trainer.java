@@ -142,10 +142,12 @@ public final class Trainer implements AutoCloseable {
     public void train() throws IOException {
         var t = config.trainer();
         long budgetNanos = t.maxMinutes() > 0 ? (long) (t.maxMinutes() * 60e9) : Long.MAX_VALUE;
-        System.err.printf("training %s: %,d trainable parameters (%s), batch %d x %d accumulation, steps %d -> %d%s%n",
+        String budget = t.maxMinutes() > 0 ? String.format("%s training minutes (%.1f done)", t.maxMinutes(), trainNanos / 60e9) : "";
+        System.err.printf("training %s: %,d trainable parameters (%s), batch %d x %d accumulation, %s%n",
                 config.file().getFileName(), params.names().stream().mapToLong(n -> params.parameters().get(n).numel()).sum(),
-                objective.describe(), config.data().batchSize(), t.gradientAccumulationSteps(), step, maxSteps,
-                t.maxMinutes() > 0 ? String.format(" or %.1f of %s training minutes", trainNanos / 60e9, t.maxMinutes()) : "");
+                objective.describe(), config.data().batchSize(), t.gradientAccumulationSteps(),
+                maxSteps >= Integer.MAX_VALUE ? "from step " + step + " for " + budget
+                        : "steps " + step + " -> " + maxSteps + (budget.isEmpty() ? "" : " or " + budget + ", whichever comes first"));
         if (!config.ignoredKeys().isEmpty()) System.err.println("ignoring settings of the reference's runtime: " + String.join(", ", config.ignoredKeys()));
         ProgressBar bar = new ProgressBar(progressLabel, step, maxSteps, loggingSteps);
         try (MetricsLog metrics = MetricsLog.open(out.resolve("metrics.jsonl"), step)) {
