@@ -139,7 +139,9 @@ class SampleCommandsTest {
         assertThat(json.get("categories").has("two_object")).isTrue();
         double mean = (json.get("categories").get("single_object").asDouble() + json.get("categories").get("two_object").asDouble()) / 2;
         assertThat(json.get("overall").asDouble()).isEqualTo(mean);
-        assertThat(table.toString()).contains("single_object").contains("two_object").contains("overall");
+        assertThat(table.toString()).contains("single_object").contains("two_object").contains("overall").contains("extra");
+        double share = json.get("extra_share").get("overall").asDouble();
+        assertThat(share).isBetween(0.0, 1.0);
         assertThat(Files.isRegularFile(dir.resolve("eval/report-grid.png"))).isTrue();
         try (Stream<Path> files = Files.list(images)) {
             assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())

@@ -1,5 +1,6 @@
 package dev.fusedit.shapes;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** The benchmark's per-category checks of detected objects against a prompt (as GenEval's). */
@@ -38,6 +39,59 @@ public final class PromptCheck {
             case TWO_OBJECT, COLOR_ATTR, POSITION -> 2;
             case COUNTING -> p.count();
         };
+    }
+
+    /**
+     * The detected objects the prompt names, each at most once, in detection order (row-major by
+     * first pixel, as {@link ShapesDetector#detect} lists them); every other detected object is an
+     * extra. Per category:
+     * <ul>
+     * <li>single_object, colors: the first object of the shape (and colour, when named);</li>
+     * <li>two_object, color_attr: the first object matching each of the two descriptions;</li>
+     * <li>counting: the first N objects of the shape, whatever their colour ("two circles" names two
+     *     circles; a third circle, or a square, is extra);</li>
+     * <li>position: the first pair that stands in the relation (the pair {@link #passes} finds), or,
+     *     when none does, the first object matching each description, as for two_object.</li>
+     * </ul>
+     */
+    public static List<DetectedObject> named(ShapesPrompt p, List<DetectedObject> objects) {
+        List<DetectedObject> named = new ArrayList<>();
+        switch (p.category()) {
+            case SINGLE_OBJECT, COLORS -> addFirst(named, objects, p.shapes().getFirst(), p.colorOf(0));
+            case TWO_OBJECT, COLOR_ATTR -> {
+                addFirst(named, objects, p.shapes().get(0), p.colorOf(0));
+                addFirst(named, objects, p.shapes().get(1), p.colorOf(1));
+            }
+            case COUNTING -> {
+                for (DetectedObject o : objects)
+                    if (named.size() < p.count() && o.shape() == p.shapes().getFirst()) named.add(o);
+            }
+            case POSITION -> {
+                for (DetectedObject a : objects) {
+                    if (!named.isEmpty() || !a.matches(p.shapes().get(0), p.colorOf(0))) continue;
+                    for (DetectedObject b : objects)
+                        if (b != a && b.matches(p.shapes().get(1), p.colorOf(1))
+                                && p.relation().holds(a.centerX(), a.centerY(), b.centerX(), b.centerY())) {
+                            named.add(a);
+                            named.add(b);
+                            break;
+                        }
+                }
+                if (named.isEmpty()) {
+                    addFirst(named, objects, p.shapes().get(0), p.colorOf(0));
+                    addFirst(named, objects, p.shapes().get(1), p.colorOf(1));
+                }
+            }
+        }
+        return named;
+    }
+
+    private static void addFirst(List<DetectedObject> named, List<DetectedObject> objects, ShapeKind shape, ShapeColor color) {
+        for (DetectedObject o : objects)
+            if (o.matches(shape, color) && !named.contains(o)) {
+                named.add(o);
+                return;
+            }
     }
 
     private static boolean present(List<DetectedObject> objects, ShapeKind shape, ShapeColor color) {

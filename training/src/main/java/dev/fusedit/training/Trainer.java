@@ -27,9 +27,12 @@ import dev.fusedit.model.progress.ProgressBar;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * The training loop as the reference runs it (docs/reference.md#training-objective) around a
@@ -56,6 +59,11 @@ public final class Trainer implements AutoCloseable {
     /** Every step allocates the same tensors: its scope reuses the previous step's memory. */
     private final MemoryPool stepMemory = new MemoryPool();
     private long step;
+    /** Training time so far, across resumes: the loop's wall time less the eval-step grids. */
+    private long trainNanos;
+    private LongSupplier clock = System::nanoTime;
+    private Set<Long> extraCheckpoints = Set.of();
+    private String progressLabel = "train";
 
     /** Called around checkpoint writes; tests use it to kill the process mid-write. */
     public interface CheckpointHook {
@@ -97,25 +105,62 @@ public final class Trainer implements AutoCloseable {
         this.checkpointHook = hook;
     }
 
+    /** Steps that get a checkpoint besides every checkpointing_steps (a study's evaluation steps). */
+    public void checkpointAlsoAt(Collection<Long> steps) {
+        this.extraCheckpoints = Set.copyOf(steps);
+    }
+
+    /** The progress line's label ("train" unless set, e.g. "run 3/8 patch2 seed 1"). */
+    public void progressLabel(String label) {
+        this.progressLabel = label;
+    }
+
+    /** The clock training time is measured with (System.nanoTime unless a test sets one). */
+    public void useClock(LongSupplier nanos) {
+        this.clock = nanos;
+    }
+
+    /** Seconds of training so far (restored on resume, so it adds up over the pieces of a run). */
+    public double trainSeconds() {
+        return trainNanos / 1e9;
+    }
+
+    /** The training seconds a checkpoint's trainer state records (0 for states written before they were recorded). */
+    public static double trainSecondsAt(Path checkpoint) throws IOException {
+        return JSON.readTree(checkpoint.resolve("trainer/state.json").toFile()).path("train_seconds").asDouble(0);
+    }
+
     /** The model being trained (a FuseDiT, or a Gemma text stream for next-token pretraining). */
     public dev.fusedit.layers.Module model() { return objective.model(); }
     public ParameterBuffer parameters() { return params; }
     public long step() { return step; }
 
-    /** Trains until maxSteps, logging, checkpointing and plotting as configured. */
+    /**
+     * Trains until maxSteps, or until trainer.max_minutes of training time have passed (then with a
+     * checkpoint of the step reached), logging, checkpointing and plotting as configured.
+     */
     public void train() throws IOException {
         var t = config.trainer();
-        System.err.printf("training %s: %,d trainable parameters (%s), batch %d x %d accumulation, steps %d -> %d%n",
+        long budgetNanos = t.maxMinutes() > 0 ? (long) (t.maxMinutes() * 60e9) : Long.MAX_VALUE;
+        String budget = t.maxMinutes() > 0 ? String.format("%s training minutes (%.1f done)", t.maxMinutes(), trainNanos / 60e9) : "";
+        System.err.printf("training %s: %,d trainable parameters (%s), batch %d x %d accumulation, %s%n",
                 config.file().getFileName(), params.names().stream().mapToLong(n -> params.parameters().get(n).numel()).sum(),
-                objective.describe(), config.data().batchSize(), t.gradientAccumulationSteps(), step, maxSteps);
+                objective.describe(), config.data().batchSize(), t.gradientAccumulationSteps(),
+                maxSteps >= Integer.MAX_VALUE ? "from step " + step + " for " + budget
+                        : "steps " + step + " -> " + maxSteps + (budget.isEmpty() ? "" : " or " + budget + ", whichever comes first"));
         if (!config.ignoredKeys().isEmpty()) System.err.println("ignoring settings of the reference's runtime: " + String.join(", ", config.ignoredKeys()));
-        ProgressBar bar = new ProgressBar("train", step, maxSteps, loggingSteps);
+        ProgressBar bar = new ProgressBar(progressLabel, step, maxSteps, loggingSteps);
         try (MetricsLog metrics = MetricsLog.open(out.resolve("metrics.jsonl"), step)) {
-            while (step < maxSteps) {
+            long last = clock.getAsLong();
+            while (step < maxSteps && trainNanos < budgetNanos) {
                 long t0 = System.nanoTime();
                 StepResult r = trainStep(step);
                 step++;
-                if (step % loggingSteps == 0 || step == maxSteps) {
+                long now = clock.getAsLong();
+                trainNanos += now - last;
+                last = now;
+                boolean timeUp = trainNanos >= budgetNanos;
+                if (step % loggingSteps == 0 || step == maxSteps || timeUp) {
                     ObjectNode rec = metrics.newRecord(step);
                     rec.put("loss", r.loss);
                     rec.put("grad_norm", r.gradNorm);
@@ -127,10 +172,19 @@ public final class Trainer implements AutoCloseable {
                     LossCurve.write(MetricsLog.read(metrics.file()), out.resolve("loss.png"));
                 }
                 long skipped = objective.data().skipped();
-                bar.update(step, String.format("loss %.4f", r.loss) + (skipped > 0 ? ", skipped samples " + skipped : ""));
-                if (step % t.checkpointingSteps() == 0 || step == maxSteps) {
+                String status = String.format("loss %.4f", r.loss) + (skipped > 0 ? ", skipped samples " + skipped : "");
+                if (budgetNanos != Long.MAX_VALUE) {
+                    double rate = step / (trainNanos / 1e9); // steps of this run per second of training
+                    bar.retarget(timeUp ? step : Math.min(maxSteps, step + 1 + (long) (rate * (budgetNanos - trainNanos) / 1e9)));
+                    status += String.format(", %.1f/%s min", trainNanos / 60e9, t.maxMinutes());
+                }
+                bar.update(step, status);
+                if (step % t.checkpointingSteps() == 0 || step == maxSteps || timeUp || extraCheckpoints.contains(step)) {
                     Path checkpoint = saveCheckpoint();
-                    if (t.evalSteps() > 0 && (step % t.evalSteps() == 0 || step == maxSteps)) objective.evaluate(checkpoint, out, step);
+                    if (t.evalSteps() > 0 && (step % t.evalSteps() == 0 || step == maxSteps || timeUp)) {
+                        objective.evaluate(checkpoint, out, step);
+                        last = clock.getAsLong(); // the grid's sampling is not training time
+                    }
                 }
             }
         }
@@ -207,6 +261,7 @@ public final class Trainer implements AutoCloseable {
         meta.put("step", step);
         meta.put("adam_steps", optimizer.steps());
         meta.put("seed", config.trainer().seed());
+        meta.put("train_seconds", trainNanos / 1e9);
         meta.put("config", config.file().toString());
         meta.putPOJO("parameters", params.names());
         Path metaTmp = trainer.resolve("state.json.tmp");
@@ -246,7 +301,8 @@ public final class Trainer implements AutoCloseable {
         }
         optimizer.setSteps(meta.path("adam_steps").asLong());
         step = meta.path("step").asLong();
-        System.err.printf("resumed from %s at step %d%n", checkpoint, step);
+        trainNanos = (long) (meta.path("train_seconds").asDouble(0) * 1e9);
+        System.err.printf("resumed from %s at step %d (%.1f training minutes)%n", checkpoint, step, trainNanos / 60e9);
     }
 
     /**

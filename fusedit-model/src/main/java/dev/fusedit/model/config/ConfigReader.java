@@ -16,7 +16,9 @@ public final class ConfigReader {
     private final JsonNode node;
 
     public ConfigReader(Path file, String prefix, JsonNode node) throws IOException {
-        if (node == null || !node.isObject()) throw new IOException(file + ": " + (prefix.isEmpty() ? "top level" : prefix) + " must be a JSON object");
+        if (node == null || !node.isObject())
+            throw new IOException(file + ": " + (prefix.isEmpty() ? "top level" : prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix)
+                    + ": must be a JSON object");
         this.file = file;
         this.prefix = prefix;
         this.node = node;

@@ -32,6 +32,13 @@ public final class ModelSection {
             "google/gemma-2-2b", "google--gemma-2-2b.json",
             "google/paligemma-3b-pt-448", "google--paligemma-3b-pt-448.json");
 
+    /** The keys of a model section this class reads (a training YAML refuses others by name). */
+    public static final java.util.Set<String> KEYS = java.util.Set.of("name", "base", "shared_attention_layers", "initial_layers", "attention",
+            "pos_embed", "timestep_conditioning", "qk_norm", "sandwich_norm", "dit_num_hidden_layers", "patch_size", "dit_hidden_size",
+            "text_hidden_size", "text_hidden_states_index", "text_modulation_embeds_dim", "in_channels", "out_channels", "sample_size");
+    /** Keys of the reference's model sections that mean nothing here (its text encoder's family: model.base says it). */
+    public static final java.util.Set<String> IGNORED_KEYS = java.util.Set.of("encoder_type");
+
     /** Reads {@code file}'s model section. */
     public static FuseDiTConfig read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": no such file");
@@ -40,7 +47,8 @@ public final class ModelSection {
         return fromModelSection(new ConfigReader(file, "", root).object("model"), file);
     }
 
-    static FuseDiTConfig fromModelSection(ConfigReader m, Path file) throws IOException {
+    /** The FuseDiT config a training YAML's model section (m, of file) stands for, checked as the trainer checks it. */
+    public static FuseDiTConfig fromModelSection(ConfigReader m, Path file) throws IOException {
         return FuseDiTConfig.from(new ConfigReader(file, "model.", transformerConfig(m, file)));
     }
 

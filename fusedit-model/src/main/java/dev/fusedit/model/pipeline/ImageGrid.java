@@ -92,7 +92,8 @@ public final class ImageGrid {
         return compose(cells, rows, cols, 8, captions);
     }
 
-    private static BufferedImage enlarge(BufferedImage img, int scale) {
+    /** The image scaled up by a whole factor with nearest-neighbour sampling (pixels stay sharp). */
+    public static BufferedImage enlarge(BufferedImage img, int scale) {
         if (scale == 1) return img;
         BufferedImage big = new BufferedImage(img.getWidth() * scale, img.getHeight() * scale, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = big.createGraphics();

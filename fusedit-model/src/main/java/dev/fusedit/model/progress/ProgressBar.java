@@ -11,7 +11,7 @@ import java.time.Duration;
 public final class ProgressBar {
     private final PrintStream out;
     private final String label;
-    private final long total;
+    private long total;
     private final boolean interactive;
     private final long every;
     private final long startNanos = System.nanoTime();
@@ -25,6 +25,11 @@ public final class ProgressBar {
         this.total = total;
         this.every = Math.max(1, every);
         this.interactive = System.console() != null;
+    }
+
+    /** Moves the end of the bar (a run that stops on a time budget: the step it will reach at the current rate). */
+    public void retarget(long total) {
+        this.total = total;
     }
 
     /** Steps per second since this bar started. */
@@ -50,7 +55,8 @@ public final class ProgressBar {
         out.flush();
     }
 
-    static String format(Duration d) {
+    /** "1h05m" or "3m07s". */
+    public static String format(Duration d) {
         long s = d.getSeconds();
         return s >= 3600 ? String.format("%dh%02dm", s / 3600, (s % 3600) / 60) : String.format("%dm%02ds", s / 60, s % 60);
     }

@@ -3,6 +3,7 @@ package dev.fusedit.training.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.model.config.ConfigReader;
+import dev.fusedit.model.fusedit.ModelSection;
 import dev.fusedit.training.optim.LearningRate;
 
 import java.io.IOException;
@@ -31,7 +32,8 @@ public record TrainConfig(
         String schedulerPath,
         List<String> ignoredKeys) {
 
-    public record Trainer(int maxSteps, int checkpointingSteps, int loggingSteps, int gradientAccumulationSteps,
+    /** maxMinutes: a budget of training time (0 = none); the run stops at whichever of it and maxSteps comes first. */
+    public record Trainer(int maxSteps, double maxMinutes, int checkpointingSteps, int loggingSteps, int gradientAccumulationSteps,
                           double gradientClipping, double logitMean, double logitStd, double modeScale, String weightingScheme,
                           boolean preconditionOutputs, long seed, boolean trainDit, boolean trainLlm, String resumeFrom,
                           String run, String textModel, int evalSteps, List<String> evalPrompts) {}
@@ -76,14 +78,19 @@ public record TrainConfig(
 
     /** The YAML at file with the {@link ConfigOverrides} assignments (SECTION.KEY=VALUE) applied first. */
     public static TrainConfig read(Path file, List<String> overrides) throws IOException {
+        return readWith(file, ConfigOverrides.parse(overrides));
+    }
+
+    /** The YAML at file with the assignments applied first. */
+    public static TrainConfig readWith(Path file, List<ConfigOverrides.Assignment> overrides) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": no such training config");
-        JsonNode root = ConfigOverrides.apply(ConfigFiles.readYaml(file), overrides, file);
+        JsonNode root = ConfigOverrides.applyAll(ConfigFiles.readYaml(file), overrides, file);
         ConfigReader top = new ConfigReader(file, "", root);
         List<String> ignored = new ArrayList<>();
         top.allowOnly(Set.of("trainer", "model", "ema", "optimizer", "lr_scheduler", "data", "vae", "noise_scheduler"), Set.of(), ignored::add);
 
         ConfigReader t = top.object("trainer");
-        t.allowOnly(Set.of("max_steps", "checkpointing_steps", "logging_steps", "gradient_accumulation_steps",
+        t.allowOnly(Set.of("max_steps", "max_minutes", "checkpointing_steps", "logging_steps", "gradient_accumulation_steps",
                         "gradient_clipping", "logit_mean", "logit_std", "mode_scale", "weighting_scheme", "precondition_outputs", "seed",
                         "train_dit", "train_llm", "resume_from", "run", "checkpoint_dir", "text_model", "eval_steps", "eval_prompts"),
                 Set.of("cache_dir", "consolidation_steps", "enable_gradient_checkpointing", "hard_skip_resume", "mixed_precision", "project"),
@@ -93,6 +100,7 @@ public record TrainConfig(
                 "expected logit_normal, uniform or none, got " + weighting);
         Trainer trainer = new Trainer(
                 positive(t, "max_steps", t.requireInt("max_steps")),
+                t.optDouble("max_minutes", 0),
                 t.optInt("checkpointing_steps", 1000),
                 t.optInt("logging_steps", 10),
                 positive(t, "gradient_accumulation_steps", t.optInt("gradient_accumulation_steps", 1)),
@@ -110,6 +118,8 @@ public record TrainConfig(
                 t.optString("text_model", null),
                 t.optInt("eval_steps", 0),
                 evalPrompts(t));
+        t.check(trainer.maxMinutes() >= 0 && Double.isFinite(trainer.maxMinutes()), "max_minutes",
+                "expected minutes of training time (0 or absent: no limit), got " + trainer.maxMinutes());
         t.check(trainer.evalSteps() >= 0 && (trainer.evalSteps() == 0 || trainer.evalSteps() % trainer.checkpointingSteps() == 0), "eval_steps",
                 "expected 0 (none) or a multiple of checkpointing_steps (" + trainer.checkpointingSteps() + "): grids are sampled from checkpoints; got "
                         + trainer.evalSteps());
@@ -156,7 +166,11 @@ public record TrainConfig(
                 originalCaption, originalRate);
         if (source.equals("webdataset") && data.dataPath() == null) throw new IOException(file + ": data.data_path is required for webdataset data");
 
-        return new TrainConfig(file, trainer, top.object("model").node(), ema, optimizer, lr, data,
+        ConfigReader m = top.object("model");
+        // a misspelt model key would otherwise train the unchanged model without a word
+        m.allowOnly(m.optString("name", "").endsWith("ForCausalLM") ? Set.of("name", "base") : ModelSection.KEYS, ModelSection.IGNORED_KEYS,
+                ignored::add);
+        return new TrainConfig(file, trainer, m.node(), ema, optimizer, lr, data,
                 pathOf(top, "vae", ignored), pathOf(top, "noise_scheduler", ignored), List.copyOf(ignored));
     }
 

@@ -61,6 +61,8 @@ class ConfigOverridesTest {
                 .hasMessageContaining("a value, not a section, at trainer.seed");
         assertThatThrownBy(() -> TrainConfig.read(SHAPES_TINY, List.of("trainer.max_step=3")))
                 .hasMessageContaining("max_step");
+        assertThatThrownBy(() -> TrainConfig.read(SHAPES_TINY, List.of("model.patch_sise=2")))
+                .hasMessageContaining("model.patch_sise: unknown key").hasMessageContaining("patch_size");
         assertThatThrownBy(() -> TrainConfig.read(SHAPES_TINY, List.of("trainer.eval_prompts=[a, b")))
                 .hasMessageContaining("not valid YAML");
     }
