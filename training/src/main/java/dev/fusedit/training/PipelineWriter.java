@@ -7,6 +7,7 @@ import dev.fusedit.model.pipeline.FlowMatchEulerScheduler;
 import dev.fusedit.model.tokenizer.Tokenizer;
 import dev.fusedit.model.tokenizer.WordLevelTokenizer;
 import dev.fusedit.tensor.Tensor;
+import dev.fusedit.tensor.io.AtomicFiles;
 import dev.fusedit.tensor.io.SafeTensorsWriter;
 
 import java.io.IOException;
@@ -97,6 +98,6 @@ final class PipelineWriter {
     static void writeJson(Path file, ObjectNode node) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n");
-        SafeTensorsWriter.moveAtomically(tmp, file);
+        AtomicFiles.moveAtomically(tmp, file);
     }
 }

@@ -8,6 +8,7 @@ import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.MemoryPool;
 import dev.fusedit.tensor.MemoryScope;
 import dev.fusedit.tensor.Tensor;
+import dev.fusedit.tensor.io.AtomicFiles;
 import dev.fusedit.tensor.io.SafeTensorsFile;
 import dev.fusedit.tensor.io.SafeTensorsWriter;
 import dev.fusedit.tensor.io.TensorSource;
@@ -266,7 +267,7 @@ public final class Trainer implements AutoCloseable {
         meta.putPOJO("parameters", params.names());
         Path metaTmp = trainer.resolve("state.json.tmp");
         Files.writeString(metaTmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
-        SafeTensorsWriter.moveAtomically(metaTmp, trainer.resolve("state.json"));
+        AtomicFiles.moveAtomically(metaTmp, trainer.resolve("state.json"));
         return checkpoints.commit(tmp, step);
     }
 

@@ -1,5 +1,6 @@
 package dev.fusedit.model.tokenizer;
 
+import dev.fusedit.tensor.io.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,7 +10,6 @@ import dev.fusedit.model.config.ConfigFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -266,15 +266,6 @@ public final class WordLevelTokenizer implements Tokenizer {
 
     /** Writes {@link #toJson()} to the file (a folder gets tokenizer.json), replacing it atomically. */
     public void save(Path path) throws IOException {
-        Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            Files.writeString(tmp, toJson());
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writeString(Files.isDirectory(path) ? path.resolve("tokenizer.json") : path, toJson());
     }
 }

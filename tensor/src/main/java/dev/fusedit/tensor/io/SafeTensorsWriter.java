@@ -6,16 +6,12 @@ import dev.fusedit.tensor.MemoryScope;
 import dev.fusedit.tensor.Tensor;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,7 +84,7 @@ public final class SafeTensorsWriter {
                 }
                 ch.force(true);
             }
-            moveAtomically(tmp, file);
+            AtomicFiles.moveAtomically(tmp, file);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
@@ -103,23 +99,4 @@ public final class SafeTensorsWriter {
         }
     }
 
-    /** Renames tmp over target atomically and syncs the folder so the rename itself is durable. */
-    public static void moveAtomically(Path tmp, Path target) throws IOException {
-        try {
-            // temporary files are created owner-only; the finished file gets the usual rw-r--r--
-            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException notPosix) {
-            // keep the file system's default permissions
-        }
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-        try (FileChannel d = FileChannel.open(target.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException ignored) {
-            // some file systems cannot open a folder for syncing; the rename is still atomic there
-        }
-    }
 }
