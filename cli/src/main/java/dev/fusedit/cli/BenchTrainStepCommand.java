@@ -34,6 +34,9 @@ final class BenchTrainStepCommand implements java.util.concurrent.Callable<Integ
     @Option(names = {"-c", "--config"}, required = true, description = "training YAML")
     Path config;
 
+    @Option(names = "--set", paramLabel = "SECTION.KEY=VALUE", description = "override a key of the config (repeatable), as `train --set`")
+    java.util.List<String> overrides = new java.util.ArrayList<>();
+
     @Option(names = "--steps", defaultValue = "10", description = "timed steps (default: ${DEFAULT-VALUE})")
     int steps;
 
@@ -50,7 +53,7 @@ final class BenchTrainStepCommand implements java.util.concurrent.Callable<Integ
     public Integer call() throws Exception {
         if (steps < 1) throw new CliException("--steps must be at least 1");
         if (warmup < 0) throw new CliException("--warmup must not be negative");
-        TrainConfig cfg = TrainConfig.read(config);
+        TrainConfig cfg = TrainConfig.read(config, overrides);
         Path scratch = Files.createTempDirectory("fusedit-bench-");
         double[] ms = new double[steps];
         FuseDiTConfig model;

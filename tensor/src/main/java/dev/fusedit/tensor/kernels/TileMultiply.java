@@ -56,15 +56,27 @@ final class TileMultiply {
                 b = FloatVector.broadcast(F, w[w6 + wk]); a60 = x0.fma(b, a60); a61 = x1.fma(b, a61);
                 b = FloatVector.broadcast(F, w[w7 + wk]); a70 = x0.fma(b, a70); a71 = x1.fma(b, a71);
             }
-            int at = c0 + n;
-            store(a00, c, at, accumulate); store(a01, c, at + L, accumulate); at += ldc;
-            store(a10, c, at, accumulate); store(a11, c, at + L, accumulate); at += ldc;
-            store(a20, c, at, accumulate); store(a21, c, at + L, accumulate); at += ldc;
-            store(a30, c, at, accumulate); store(a31, c, at + L, accumulate); at += ldc;
-            store(a40, c, at, accumulate); store(a41, c, at + L, accumulate); at += ldc;
-            store(a50, c, at, accumulate); store(a51, c, at + L, accumulate); at += ldc;
-            store(a60, c, at, accumulate); store(a61, c, at + L, accumulate); at += ldc;
-            store(a70, c, at, accumulate); store(a71, c, at + L, accumulate);
+            // Stored inline, as everywhere here: a vector passed to a method that C2 does not inline
+            // is boxed, one allocation per vector (see tensor/README.md).
+            int r0 = c0 + n, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+            if (accumulate) {
+                a00 = a00.add(FloatVector.fromArray(F, c, r0)); a01 = a01.add(FloatVector.fromArray(F, c, r0 + L));
+                a10 = a10.add(FloatVector.fromArray(F, c, r1)); a11 = a11.add(FloatVector.fromArray(F, c, r1 + L));
+                a20 = a20.add(FloatVector.fromArray(F, c, r2)); a21 = a21.add(FloatVector.fromArray(F, c, r2 + L));
+                a30 = a30.add(FloatVector.fromArray(F, c, r3)); a31 = a31.add(FloatVector.fromArray(F, c, r3 + L));
+                a40 = a40.add(FloatVector.fromArray(F, c, r4)); a41 = a41.add(FloatVector.fromArray(F, c, r4 + L));
+                a50 = a50.add(FloatVector.fromArray(F, c, r5)); a51 = a51.add(FloatVector.fromArray(F, c, r5 + L));
+                a60 = a60.add(FloatVector.fromArray(F, c, r6)); a61 = a61.add(FloatVector.fromArray(F, c, r6 + L));
+                a70 = a70.add(FloatVector.fromArray(F, c, r7)); a71 = a71.add(FloatVector.fromArray(F, c, r7 + L));
+            }
+            a00.intoArray(c, r0); a01.intoArray(c, r0 + L);
+            a10.intoArray(c, r1); a11.intoArray(c, r1 + L);
+            a20.intoArray(c, r2); a21.intoArray(c, r2 + L);
+            a30.intoArray(c, r3); a31.intoArray(c, r3 + L);
+            a40.intoArray(c, r4); a41.intoArray(c, r4 + L);
+            a50.intoArray(c, r5); a51.intoArray(c, r5 + L);
+            a60.intoArray(c, r6); a61.intoArray(c, r6 + L);
+            a70.intoArray(c, r7); a71.intoArray(c, r7 + L);
         }
         if (pairEnd < cols) {
             fourRows(cols - pairEnd, inner, w, w0, wRow, wCol, x, xOff + pairEnd, ldx, c, c0 + pairEnd, ldc, accumulate);
@@ -100,14 +112,16 @@ final class TileMultiply {
                 a30 = x0.fma(b, a30);
                 a31 = x1.fma(b, a31);
             }
-            store(a00, c, c0 + n, accumulate);
-            store(a01, c, c0 + n + L, accumulate);
-            store(a10, c, c1 + n, accumulate);
-            store(a11, c, c1 + n + L, accumulate);
-            store(a20, c, c2 + n, accumulate);
-            store(a21, c, c2 + n + L, accumulate);
-            store(a30, c, c3 + n, accumulate);
-            store(a31, c, c3 + n + L, accumulate);
+            if (accumulate) {
+                a00 = a00.add(FloatVector.fromArray(F, c, c0 + n)); a01 = a01.add(FloatVector.fromArray(F, c, c0 + n + L));
+                a10 = a10.add(FloatVector.fromArray(F, c, c1 + n)); a11 = a11.add(FloatVector.fromArray(F, c, c1 + n + L));
+                a20 = a20.add(FloatVector.fromArray(F, c, c2 + n)); a21 = a21.add(FloatVector.fromArray(F, c, c2 + n + L));
+                a30 = a30.add(FloatVector.fromArray(F, c, c3 + n)); a31 = a31.add(FloatVector.fromArray(F, c, c3 + n + L));
+            }
+            a00.intoArray(c, c0 + n); a01.intoArray(c, c0 + n + L);
+            a10.intoArray(c, c1 + n); a11.intoArray(c, c1 + n + L);
+            a20.intoArray(c, c2 + n); a21.intoArray(c, c2 + n + L);
+            a30.intoArray(c, c3 + n); a31.intoArray(c, c3 + n + L);
         }
         for (; n < vectorEnd; n += L) {
             FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
@@ -120,10 +134,16 @@ final class TileMultiply {
                 a2 = x0.fma(FloatVector.broadcast(F, w[w2 + wk]), a2);
                 a3 = x0.fma(FloatVector.broadcast(F, w[w3 + wk]), a3);
             }
-            store(a0, c, c0 + n, accumulate);
-            store(a1, c, c1 + n, accumulate);
-            store(a2, c, c2 + n, accumulate);
-            store(a3, c, c3 + n, accumulate);
+            if (accumulate) {
+                a0 = a0.add(FloatVector.fromArray(F, c, c0 + n));
+                a1 = a1.add(FloatVector.fromArray(F, c, c1 + n));
+                a2 = a2.add(FloatVector.fromArray(F, c, c2 + n));
+                a3 = a3.add(FloatVector.fromArray(F, c, c3 + n));
+            }
+            a0.intoArray(c, c0 + n);
+            a1.intoArray(c, c1 + n);
+            a2.intoArray(c, c2 + n);
+            a3.intoArray(c, c3 + n);
         }
         for (; n < cols; n++) {
             float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -154,15 +174,20 @@ final class TileMultiply {
                 a0 = FloatVector.fromArray(F, x, xi).fma(b, a0);
                 a1 = FloatVector.fromArray(F, x, xi + L).fma(b, a1);
             }
-            store(a0, c, c0 + n, accumulate);
-            store(a1, c, c0 + n + L, accumulate);
+            if (accumulate) {
+                a0 = a0.add(FloatVector.fromArray(F, c, c0 + n));
+                a1 = a1.add(FloatVector.fromArray(F, c, c0 + n + L));
+            }
+            a0.intoArray(c, c0 + n);
+            a1.intoArray(c, c0 + n + L);
         }
         for (; n < vectorEnd; n += L) {
             FloatVector a0 = FloatVector.zero(F);
             int xi = xOff + n, wk = 0;
             for (int k = 0; k < inner; k++, xi += ldx, wk += wCol)
                 a0 = FloatVector.fromArray(F, x, xi).fma(FloatVector.broadcast(F, w[w0 + wk]), a0);
-            store(a0, c, c0 + n, accumulate);
+            if (accumulate) a0 = a0.add(FloatVector.fromArray(F, c, c0 + n));
+            a0.intoArray(c, c0 + n);
         }
         for (; n < cols; n++) {
             float s0 = 0;
@@ -170,9 +195,5 @@ final class TileMultiply {
             for (int k = 0; k < inner; k++, xi += ldx, wk += wCol) s0 = Math.fma(w[w0 + wk], x[xi], s0);
             c[c0 + n] = accumulate ? c[c0 + n] + s0 : s0;
         }
-    }
-
-    private static void store(FloatVector sum, float[] c, int at, boolean accumulate) {
-        (accumulate ? sum.add(FloatVector.fromArray(F, c, at)) : sum).intoArray(c, at);
     }
 }

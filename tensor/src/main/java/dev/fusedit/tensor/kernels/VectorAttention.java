@@ -25,9 +25,9 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link Staged}): transposed key tiles, so score rows are vectorized along keys, and
  * head-major rows. Transposing per tile instead would cost as much as the score multiply
  * itself. Query heads of a group read their kv head's staged copy: K and V are never expanded
- * per query head. Staging allocates one K-sized array per staged layout and call (two in the
- * forward pass, three in the backward), which is garbage once the call returns; so is the
- * backward's array of saved dS tiles (padded to whole Q_TILE x K_TILE tiles, at most 64 MiB). Query-side
+ * per query head. The staged layouts, the backward's row deltas and its saved dS tiles (padded
+ * to whole Q_TILE x K_TILE tiles, at most 64 MiB) live in arrays of the calling thread that its
+ * next call reuses. Query-side
  * tiles are copied into per-thread scratch by the task that owns them.
  */
 final class VectorAttention {
@@ -49,6 +49,22 @@ final class VectorAttention {
     private final KernelPool pool;
     /** Scratch tiles of the thread running a task, grown to the largest head_dim seen. */
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(() -> new Scratch(0));
+
+    /**
+     * The arrays a call stages and keeps (K and V in their layouts, the row deltas, the saved dS
+     * tiles), per calling thread and reused by its next call: a training step makes dozens of
+     * attention calls, and fresh arrays each time cost their zeroing and the collector's time (a
+     * shapes-tiny training step allocated about 280 MB). A call writes every element it reads.
+     */
+    private final ThreadLocal<float[][]> callArrays = ThreadLocal.withInitial(() -> new float[SLOTS][0]);
+    private static final int KEY_TILES = 0, KEY_ROWS = 1, VALUE_TILES = 2, VALUE_ROWS = 3, DELTAS = 4, SAVED_DS = 5, SLOTS = 6;
+
+    /** The calling thread's array of a slot, at least {@code floats} long. */
+    private float[] callArray(int slot, long floats) {
+        float[][] arrays = callArrays.get();
+        if (arrays[slot].length < floats) arrays[slot] = new float[Math.toIntExact(floats)];
+        return arrays[slot];
+    }
 
     /** Floats of dS tiles a backward call may keep, see {@link #SAVED_SCORE_GRADIENT_FLOATS}. */
     private final long savedScoreGradientFloats;
@@ -120,14 +136,18 @@ final class VectorAttention {
         return (int) ((((long) b * s.kvHeads() + kvh) * s.kvLen() + j) * s.headDim());
     }
 
-    /** Stages src (k or v) as transposed tiles, as rows, or both, in parallel over (batch, kv head, key tile). */
-    private Staged stage(AttentionShape s, MemorySegment src, boolean tiles, boolean rows) {
+    /**
+     * Stages src (k or v) as transposed tiles, as rows, or both (into the calling thread's arrays of
+     * those slots; -1: not wanted), in parallel over (batch, kv head, key tile).
+     */
+    private Staged stage(AttentionShape s, MemorySegment src, int tilesSlot, int rowsSlot) {
+        boolean tiles = tilesSlot >= 0, rows = rowsSlot >= 0;
         int D = s.headDim(), kTiles = keyTiles(s);
         long tileFloats = (long) s.batch() * s.kvHeads() * kTiles * D * K_TILE;
         if (tileFloats > Integer.MAX_VALUE - 8)
             throw new IllegalArgumentException("attention: K/V of " + s + " too large to stage in one float array");
-        float[] tileArray = tiles ? new float[(int) tileFloats] : null;
-        float[] rowArray = rows ? new float[(int) ((long) s.batch() * s.kvHeads() * s.kvLen() * D)] : null;
+        float[] tileArray = tiles ? callArray(tilesSlot, tileFloats) : null;
+        float[] rowArray = rows ? callArray(rowsSlot, (long) s.batch() * s.kvHeads() * s.kvLen() * D) : null;
         long stride = (long) s.kvHeads() * D;
         pool.forEach(s.batch() * s.kvHeads() * kTiles, task -> {
             int kt = task % kTiles, bkv = task / kTiles, b = bkv / s.kvHeads(), kvh = bkv % s.kvHeads(), j0 = kt * K_TILE;
@@ -144,8 +164,8 @@ final class VectorAttention {
     void forward(AttentionShape s, MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment mask,
                  MemorySegment out, MemorySegment lse) {
         requireSizes(s, q, k, v, mask, out, lse);
-        float[] keyTiles = stage(s, k, true, false).tiles();
-        float[] valueRows = stage(s, v, false, true).rows();
+        float[] keyTiles = stage(s, k, KEY_TILES, -1).tiles();
+        float[] valueRows = stage(s, v, -1, VALUE_ROWS).rows();
         int qTiles = ceilDiv(s.qLen(), Q_TILE);
         pool.forEach(s.batch() * s.heads() * qTiles, task -> {
             int qt = task % qTiles, bh = task / qTiles;
@@ -200,8 +220,8 @@ final class VectorAttention {
         requireFloats(dq, qElems, "dq");
         requireFloats(dk, kvElems, "dk");
         requireFloats(dv, kvElems, "dv");
-        Staged keys = stage(s, k, true, true);
-        float[] valueTiles = stage(s, v, true, false).tiles();
+        Staged keys = stage(s, k, KEY_TILES, KEY_ROWS);
+        float[] valueTiles = stage(s, v, VALUE_TILES, -1).tiles();
         float[] delta = rowDeltas(s, out, dOut);
         int kTiles = keyTiles(s), qTiles = ceilDiv(s.qLen(), Q_TILE), group = s.group(), groups = s.batch() * s.kvHeads();
         long groupFloats = (long) group * qTiles * kTiles * Q_TILE * K_TILE;
@@ -219,7 +239,7 @@ final class VectorAttention {
             });
             return;
         }
-        float[] saved = new float[(int) (perRound * groupFloats)];
+        float[] saved = callArray(SAVED_DS, perRound * groupFloats);
         for (int g0 = 0; g0 < groups; g0 += perRound) {
             int first = g0, count = Math.min(perRound, groups - g0);
             pool.forEach(count * kTiles, task -> {
@@ -251,7 +271,7 @@ final class VectorAttention {
     /** delta = Σ_d dO·O for every query row, [batch, heads, qLen] like lse: the softmax backward's row term. */
     private float[] rowDeltas(AttentionShape s, MemorySegment out, MemorySegment dOut) {
         int D = s.headDim(), qTiles = ceilDiv(s.qLen(), Q_TILE);
-        float[] delta = new float[s.batch() * s.heads() * s.qLen()];
+        float[] delta = callArray(DELTAS, (long) s.batch() * s.heads() * s.qLen());
         long qStride = (long) s.heads() * D;
         pool.forEach(s.batch() * s.heads() * qTiles, task -> {
             int qt = task % qTiles, bh = task / qTiles, b = bh / s.heads(), h = bh % s.heads(), i0 = qt * Q_TILE;

@@ -113,6 +113,20 @@ class AttentionKernelsTest {
     }
 
     @Test
+    void aCallReadsNothingAnEarlierCallLeftInTheReusedArrays() {
+        // NaN everywhere in K, V and dOut: the calling thread's staged arrays and saved dS are full of NaN
+        // (and larger than the next shape needs); the next, smaller call must still match the oracle
+        var big = new AttentionShape(3, 4, 2, 150, 170, 40, 0.15f, 0f, 0);
+        try (Arena arena = Arena.ofShared()) {
+            Inputs poison = Inputs.random(arena, big, MaskKind.NONE, 21);
+            for (MemorySegment m : new MemorySegment[] {poison.k(), poison.v(), poison.dOut()}) m.fill((byte) 0xff);
+            run(FAST, big, poison, Outputs.allocate(arena, big));
+        }
+        compare(FAST, 2, 4, 2, 70, 90, 24, 0.2f, 0f, MaskKind.PER_BATCH_RANDOM, 22);
+        compare(FAST, 1, 2, 2, 129, 33, 40, 0.15f, 0f, MaskKind.SHARED_CAUSAL, 23);
+    }
+
+    @Test
     void segmentsTooSmallForTheShapeAreRejected() {
         var s = new AttentionShape(1, 2, 1, 4, 5, 3, 1f, 0f, 1);
         try (Arena arena = Arena.ofShared()) {
