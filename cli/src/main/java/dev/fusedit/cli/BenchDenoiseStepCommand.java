@@ -18,7 +18,6 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -41,8 +40,8 @@ final class BenchDenoiseStepCommand implements java.util.concurrent.Callable<Int
     @Option(names = {"-c", "--config"}, description = "training YAML: time its untrained model instead of a folder")
     Path config;
 
-    @Option(names = "--set", paramLabel = "SECTION.KEY=VALUE", description = "override a key of -c (repeatable)")
-    List<String> overrides = new ArrayList<>();
+    @Mixin
+    ConfigOverridesOption sets = new ConfigOverridesOption();
 
     @Option(names = "--images", defaultValue = "32", description = "images denoised together, as eval-shapes' --batch (default ${DEFAULT-VALUE})")
     int images;
@@ -62,7 +61,7 @@ final class BenchDenoiseStepCommand implements java.util.concurrent.Callable<Int
     @Override
     public Integer call() throws Exception {
         if (images < 1) throw new CliException("--images must be at least 1, got " + images);
-        if (config == null && !overrides.isEmpty()) throw new CliException("--set needs -c");
+        if (config == null && !sets.overrides.isEmpty()) throw new CliException("--set needs -c");
         SampleOptions opts = sampling.applyTo(SampleOptions.defaults());
         int steps = opts.steps();
         if (warmup < 1) throw new CliException("--warmup must be at least 1, got " + warmup);
@@ -72,7 +71,7 @@ final class BenchDenoiseStepCommand implements java.util.concurrent.Callable<Int
             Path dir;
             if (config != null) {
                 scratch = Files.createTempDirectory("fusedit-bench-");
-                try (Trainer trainer = new Trainer(TrainConfig.read(config, overrides), scratch, 1, 1, null)) {
+                try (Trainer trainer = new Trainer(TrainConfig.read(config, sets.overrides), scratch, 1, 1, null)) {
                     dir = trainer.saveCheckpoint();
                 }
             } else {

@@ -12,6 +12,7 @@ import dev.fusedit.training.Trainer;
 import dev.fusedit.training.config.TrainConfig;
 import dev.fusedit.training.data.TrainingBatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -34,8 +35,8 @@ final class BenchTrainStepCommand implements java.util.concurrent.Callable<Integ
     @Option(names = {"-c", "--config"}, required = true, description = "training YAML")
     Path config;
 
-    @Option(names = "--set", paramLabel = "SECTION.KEY=VALUE", description = "override a key of the config (repeatable), as `train --set`")
-    java.util.List<String> overrides = new java.util.ArrayList<>();
+    @Mixin
+    ConfigOverridesOption sets = new ConfigOverridesOption();
 
     @Option(names = "--steps", defaultValue = "10", description = "timed steps (default: ${DEFAULT-VALUE})")
     int steps;
@@ -53,7 +54,7 @@ final class BenchTrainStepCommand implements java.util.concurrent.Callable<Integ
     public Integer call() throws Exception {
         if (steps < 1) throw new CliException("--steps must be at least 1");
         if (warmup < 0) throw new CliException("--warmup must not be negative");
-        TrainConfig cfg = TrainConfig.read(config, overrides);
+        TrainConfig cfg = TrainConfig.read(config, sets.overrides);
         Path scratch = Files.createTempDirectory("fusedit-bench-");
         double[] ms = new double[steps];
         FuseDiTConfig model;

@@ -7,8 +7,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /** `fusedit train -c FILE.yaml`: rectified-flow training as the reference trains FuseDiT. */
@@ -30,17 +28,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "a run folder or checkpoint to continue from (its newest complete checkpoint)")
     Path resume;
 
-    @Option(names = "--set", paramLabel = "SECTION.KEY=VALUE",
-            description = "override a YAML key (repeatable; the value is read as YAML), e.g. --set model.pos_embed=1d-rope --set trainer.logit_mean=0")
-    List<String> overrides = new ArrayList<>();
+    @Mixin
+    ConfigOverridesOption sets = new ConfigOverridesOption();
 
     @Mixin
     BackendOption backend = new BackendOption();
 
     @Override
     public Integer call() throws Exception {
-        TrainConfig cfg = TrainConfig.read(config, overrides);
-        if (!overrides.isEmpty()) System.err.println("config: " + config + " with " + String.join(", ", overrides));
+        TrainConfig cfg = TrainConfig.read(config, sets.overrides);
+        if (!sets.overrides.isEmpty()) System.err.println("config: " + config + " with " + String.join(", ", sets.overrides));
         Path dir = out != null ? out : Path.of("runs", cfg.trainer().run());
         long steps = maxSteps != null ? maxSteps : cfg.trainer().maxSteps();
         int logging = loggingSteps != null ? loggingSteps : cfg.trainer().loggingSteps();
