@@ -13,8 +13,9 @@ import java.util.function.IntConsumer;
  * <p>The calling thread works on its own call's tasks next to threads − 1 workers, and a worker
  * that runs out of work spins (yielding its core to any other runnable thread) for
  * {@link #SPIN_NANOS} before it parks. A model step calls the
- * kernels hundreds of times with a little Java in between; waking a parked thread for each call
- * (as a ForkJoinPool does) cost 25-100 µs a call here, 2-4 ms of a 60 ms GEMM that runs 36 rounds.
+ * kernels hundreds of times with a little Java in between, and waking a parked thread for each
+ * call (as a ForkJoinPool does) costs more than many of those calls take (tensor/README.md has
+ * the measurements).
  */
 public final class KernelPool implements AutoCloseable {
     /** How long an idle worker waits for the next call before it parks (the gap between kernel calls of a step is shorter). */
