@@ -3,6 +3,7 @@ package dev.fusedit.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusedit.cli.bench.GemmRate;
+import dev.fusedit.cli.bench.StepBreakdown;
 import dev.fusedit.cli.bench.MachineFacts;
 import dev.fusedit.model.pipeline.FuseDiTPipeline;
 import dev.fusedit.model.pipeline.SampleOptions;
@@ -150,6 +151,6 @@ final class BenchDenoiseStepCommand implements java.util.concurrent.Callable<Int
             System.out.printf("CPU time       user %.2f s, system %.2f s over the timed steps (system %.0f%%)%n",
                     used.user(), used.system(), 100 * used.systemShare());
         }
-        if (breakdown) BenchTrainStepCommand.printBreakdown(profile, (profiled[1] - profiled[0]) / 1e9, gemm);
+        if (breakdown) StepBreakdown.print(profile, (profiled[1] - profiled[0]) / 1e9, gemm);
     }
 }

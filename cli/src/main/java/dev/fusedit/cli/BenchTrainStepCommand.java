@@ -1,6 +1,7 @@
 package dev.fusedit.cli;
 
 import dev.fusedit.cli.bench.GemmRate;
+import dev.fusedit.cli.bench.StepBreakdown;
 import dev.fusedit.tensor.bench.ProfilingKernels;
 import dev.fusedit.tensor.kernels.KernelProvider;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -113,26 +114,8 @@ final class BenchTrainStepCommand implements java.util.concurrent.Callable<Integ
                     model.ditHiddenSize(), model.ditNumHiddenLayers());
             System.out.printf("floor: %.2f GFLOP a step at our GEMM's %.0f GFLOP/s = %.1f ms; the step runs at %.2f of it%n",
                     flops / 1e9, gemm / 1e9, flops / gemm * 1e3, floorRatio);
-            if (breakdown) printBreakdown(profile, profiledSeconds, gemm);
+            if (breakdown) StepBreakdown.print(profile, profiledSeconds, gemm);
         }
         return 0;
-    }
-
-    /** One profiled step: each kernel's share, and what ran between kernel calls (autograd, copies, allocation). */
-    static void printBreakdown(ProfilingKernels profile, double stepSeconds, double gemm) {
-        System.out.printf("one profiled step: %.1f ms (kernels timed one call at a time)%n", stepSeconds * 1e3);
-        System.out.printf("  %-20s %6s %9s %6s %10s %8s%n", "kernel", "calls", "ms", "share", "GFLOP/s", "of gemm");
-        profile.byKernel().entrySet().stream().sorted((a, b) -> Double.compare(b.getValue().seconds(), a.getValue().seconds())).forEach(e -> {
-            var k = e.getValue();
-            double rate = k.flops() / k.seconds();
-            System.out.printf("  %-20s %6d %9.1f %5.1f%% %10s %8s%n", e.getKey(), k.calls(), k.seconds() * 1e3, 100 * k.seconds() / stepSeconds,
-                    k.flops() > 0 ? String.format("%.0f", rate / 1e9) : "-", k.flops() > 0 ? String.format("%.2f", rate / gemm) : "-");
-        });
-        System.out.printf("  matmul by shape (batch x m x k x n; At / Bt: stored transposed), slowest first:%n");
-        profile.byMatmulShape().entrySet().stream().sorted((a, b) -> Double.compare(b.getValue().seconds(), a.getValue().seconds())).limit(12)
-                .forEach(e -> System.out.printf("    %-28s %4d calls %7.1f ms %5.0f GFLOP/s %5.2f of gemm%n", e.getKey(), e.getValue().calls(),
-                        e.getValue().seconds() * 1e3, e.getValue().flops() / e.getValue().seconds() / 1e9, e.getValue().flops() / e.getValue().seconds() / gemm));
-        double between = stepSeconds - profile.kernelSeconds();
-        System.out.printf("  %-20s %6s %9.1f %5.1f%%%n", "between kernels", "", between * 1e3, 100 * between / stepSeconds);
     }
 }

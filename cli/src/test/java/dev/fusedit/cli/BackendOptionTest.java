@@ -2,7 +2,7 @@ package dev.fusedit.cli;
 
 import org.junit.jupiter.api.Test;
 
-import static dev.fusedit.cli.CliErrors.errorOf;
+import static dev.fusedit.cli.CliRuns.errorOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** --backend: its values, and the clear refusal of tornado in a build without the TornadoVM provider. */

@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static dev.fusedit.cli.CliErrors.errorOf;
+import static dev.fusedit.cli.CliRuns.errorOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Option checks of `fusedit bench` (the measurements themselves take too long for a unit test) and its timing helper. */

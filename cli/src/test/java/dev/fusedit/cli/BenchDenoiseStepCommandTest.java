@@ -6,12 +6,7 @@ import dev.fusedit.training.TinyTrainingConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,7 +19,7 @@ class BenchDenoiseStepCommandTest {
 
     @Test
     void timesAStepOfAConfigsModelAgainstItsFloor(@TempDir Path dir) throws IOException {
-        String out = run("bench", "denoise-step", "-c", tinyConfig(dir).toString(), "--set", "model.qk_norm=false",
+        String out = CliRuns.outputOf("bench", "denoise-step", "-c", tinyConfig(dir).toString(), "--set", "model.qk_norm=false",
                 "--images", "3", "--steps", "4", "--warmup", "1", "--json");
         JsonNode line = new ObjectMapper().readTree(out.strip());
         assertThat(line.get("images").asInt()).isEqualTo(3);
@@ -38,22 +33,6 @@ class BenchDenoiseStepCommandTest {
 
     @Test
     void moreWarmUpThanStepsIsRefused(@TempDir Path dir) throws IOException {
-        StringWriter err = new StringWriter();
-        var cli = Main.commandLine();
-        cli.setErr(new PrintWriter(err));
-        assertThat(cli.execute("bench", "denoise-step", "-c", tinyConfig(dir).toString(), "--steps", "3", "--warmup", "3")).isEqualTo(2);
-        assertThat(err.toString()).contains("--warmup");
-    }
-
-    private static String run(String... args) {
-        PrintStream saved = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            assertThat(Main.commandLine().execute(args)).isZero();
-        } finally {
-            System.setOut(saved);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
+        assertThat(CliRuns.errorOf("bench", "denoise-step", "-c", tinyConfig(dir).toString(), "--steps", "3", "--warmup", "3")).contains("--warmup");
     }
 }

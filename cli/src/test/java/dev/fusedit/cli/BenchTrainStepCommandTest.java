@@ -6,12 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,7 +32,7 @@ class BenchTrainStepCommandTest {
     @Test
     void jsonLineCarriesTheDimsThePyTorchPeerReads(@TempDir Path dir) throws IOException {
         Path config = tinyConfig(dir);
-        String out = run("bench", "train-step", "-c", config.toString(), "--steps", "2", "--warmup", "1", "--json");
+        String out = CliRuns.outputOf("bench", "train-step", "-c", config.toString(), "--steps", "2", "--warmup", "1", "--json");
         JsonNode line = new ObjectMapper().readTree(out.strip());
         List<String> keys = List.of("hidden", "layers", "heads", "kv_heads", "head_dim", "intermediate", "vocab", "text_len",
                 "image", "channels", "patch", "batch", "ms_per_step", "flops_per_step", "gemm_gflops", "floor_ratio");
@@ -74,28 +69,12 @@ class BenchTrainStepCommandTest {
                   name: "cosine"
                   num_warmup_steps: 100
                 """, 3, 10);
-        JsonNode line = new ObjectMapper().readTree(run("bench", "train-step", "-c", config.toString(), "--steps", "2", "--warmup", "1", "--json").strip());
+        JsonNode line = new ObjectMapper().readTree(CliRuns.outputOf("bench", "train-step", "-c", config.toString(), "--steps", "2", "--warmup", "1", "--json").strip());
         assertThat(line.get("ms_per_step").asDouble()).isPositive();
     }
 
     @Test
     void stepsMustBePositive(@TempDir Path dir) throws IOException {
-        StringWriter err = new StringWriter();
-        var cli = Main.commandLine();
-        cli.setErr(new PrintWriter(err));
-        assertThat(cli.execute("bench", "train-step", "-c", tinyConfig(dir).toString(), "--steps", "0")).isEqualTo(2);
-        assertThat(err.toString()).contains("--steps");
-    }
-
-    private static String run(String... args) {
-        PrintStream saved = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            assertThat(Main.commandLine().execute(args)).isZero();
-        } finally {
-            System.setOut(saved);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
+        assertThat(CliRuns.errorOf("bench", "train-step", "-c", tinyConfig(dir).toString(), "--steps", "0")).contains("--steps");
     }
 }

@@ -62,7 +62,7 @@ class SampleCommandsTest {
         // the trainer's scheduler config has no stochastic_sampling: Euler by default
         assertThat(Files.readAllBytes(plain)).isEqualTo(Files.readAllBytes(euler));
         assertThat(RgbImage.readPng(stochastic).pixels()).isNotEqualTo(RgbImage.readPng(euler).pixels());
-        assertThat(CliErrors.errorOf("sample", "--model", model.toString(), "--prompt", "a red circle", "--sampler", "ddim"))
+        assertThat(CliRuns.errorOf("sample", "--model", model.toString(), "--prompt", "a red circle", "--sampler", "ddim"))
                 .contains("--sampler must be euler or stochastic, got 'ddim'");
     }
 
@@ -185,8 +185,8 @@ class SampleCommandsTest {
                 "--seed", "9", "--out", out.toString())).isZero();
         assertThat(RgbImage.readPng(out).width()).isEqualTo(32);
 
-        assertThat(CliErrors.errorOf("convert", "--model", model.toString(), "--out", bf16.toString(), "--dtype", "bf16")).contains("already exists");
-        assertThat(CliErrors.errorOf("convert", "--model", model.toString(), "--out", dir.resolve("x").toString(), "--dtype", "int8"))
+        assertThat(CliRuns.errorOf("convert", "--model", model.toString(), "--out", bf16.toString(), "--dtype", "bf16")).contains("already exists");
+        assertThat(CliRuns.errorOf("convert", "--model", model.toString(), "--out", dir.resolve("x").toString(), "--dtype", "int8"))
                 .contains("--dtype").contains("int8");
         assertThat(Files.exists(dir.resolve("x"))).isFalse();
     }

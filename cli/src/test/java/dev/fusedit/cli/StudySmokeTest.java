@@ -98,11 +98,11 @@ class StudySmokeTest {
         assertThat(Files.readString(stateFile)).isEqualTo(state);
         assertThat(Files.readString(run.resolve("metrics.jsonl"))).isEqualTo(metrics);
         // without --resume a finished study is not overwritten
-        assertThat(CliErrors.errorOf("study", "-c", "../studies/smoke.yaml", "--out", out.toString(), "--set", "base=" + dir.resolve("tiny.yaml"),
+        assertThat(CliRuns.errorOf("study", "-c", "../studies/smoke.yaml", "--out", out.toString(), "--set", "base=" + dir.resolve("tiny.yaml"),
                 "--set", "eval.prompts=../benchmarks/shapes-eval.jsonl")).contains("holds a study already").contains("--resume");
 
         // nor resumed with other evaluation settings (its finished runs would not compare with new ones)
-        assertThat(CliErrors.errorOf("study", "-c", "../studies/smoke.yaml", "--out", out.toString(), "--set", "base=" + dir.resolve("tiny.yaml"),
+        assertThat(CliRuns.errorOf("study", "-c", "../studies/smoke.yaml", "--out", out.toString(), "--set", "base=" + dir.resolve("tiny.yaml"),
                 "--set", "eval.prompts=../benchmarks/shapes-eval.jsonl", "--set", "eval.samples=2", "--resume"))
                 .contains("differs from the study").contains("at eval");
         assertThat(Files.readString(stateFile)).isEqualTo(state);

@@ -54,8 +54,7 @@ public final class ShapesBenchmark {
         /** Every sample as DIR/{prompt index:03d}_{sample index}.png. */
         public void writeSamples(Path dir) throws IOException {
             for (ShapesReport.SampleResult r : report.results())
-                PngWriter.write(images.get(r.seed()).toBufferedImage(),
-                        dir.resolve(String.format("%03d_%d.png", r.promptIndex(), r.seed() - evaluator.seeds(r.promptIndex())[0])));
+                images.get(r.seed()).writePng(dir.resolve(String.format("%03d_%d.png", r.promptIndex(), r.seed() - evaluator.seeds(r.promptIndex())[0])));
         }
     }
 

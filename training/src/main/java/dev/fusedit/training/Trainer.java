@@ -265,9 +265,7 @@ public final class Trainer implements AutoCloseable {
         meta.put("train_seconds", trainNanos / 1e9);
         meta.put("config", config.file().toString());
         meta.putPOJO("parameters", params.names());
-        Path metaTmp = trainer.resolve("state.json.tmp");
-        Files.writeString(metaTmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
-        AtomicFiles.moveAtomically(metaTmp, trainer.resolve("state.json"));
+        AtomicFiles.writeString(trainer.resolve("state.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
         return checkpoints.commit(tmp, step);
     }
 

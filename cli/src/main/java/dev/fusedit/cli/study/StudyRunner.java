@@ -158,7 +158,7 @@ public final class StudyRunner {
         Path evalDir = dir.resolve("evals").resolve(CheckpointStore.name(step));
         report.write(evalDir.resolve("report.json"));
         result.writeVerdictGrid(evalDir.resolve("report-grid.png"));
-        for (int p : gridPrompts) PngWriter.write(result.image(p, 0).toBufferedImage(), gridCell(evalDir, p));
+        for (int p : gridPrompts) result.image(p, 0).writePng(gridCell(evalDir, p));
         Map<String, Double> categories = new LinkedHashMap<>();
         report.categories().forEach((c, score) -> categories.put(c.id(), score));
         EvalRecord record = new EvalRecord(step, Trainer.trainSecondsAt(checkpoint) / 60, report.overall(), categories,
