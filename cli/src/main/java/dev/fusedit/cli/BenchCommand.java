@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: kernels against OpenBLAS and memory bandwidth, real-size models with synthetic weights.",
         subcommands = {BenchGemmCommand.class, BenchKernelsCommand.class, BenchTrainStepCommand.class, BenchGemmaCommand.class,
-                BenchFuseDiTCommand.class, BenchSampleCommand.class, BenchDenoiseStepCommand.class})
+                BenchFuseDiTCommand.class, BenchSampleCommand.class, BenchDenoiseStepCommand.class, BenchServeCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -102,7 +102,8 @@ final class BenchTiming {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    private static double median(double[] v) {
+    /** The median of the values (the mean of the middle two for an even count). */
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         int h = s.length / 2;

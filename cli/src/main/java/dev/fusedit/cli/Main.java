@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fusedit", mixinStandardHelpOptions = true, version = "fusedit 0.1.0",
         description = "FuseDiT text-to-image in Java: train, sample, evaluate and benchmark.",
         subcommands = {InfoCommand.class, TokenizeCommand.class, GenerateCommand.class, InspectCommand.class,
-                ParityCommand.class, TrainCommand.class, StudyCommand.class, SampleCommand.class, EvalShapesCommand.class, ShapesSampleCommand.class,
+                ParityCommand.class, TrainCommand.class, StudyCommand.class, SampleCommand.class, EvalShapesCommand.class, ShapesSampleCommand.class, ServeCommand.class,
                 ConvertCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

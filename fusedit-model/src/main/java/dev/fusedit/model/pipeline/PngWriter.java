@@ -3,7 +3,9 @@ package dev.fusedit.model.pipeline;
 import dev.fusedit.tensor.io.AtomicFiles;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -14,9 +16,15 @@ public final class PngWriter {
     private PngWriter() {}
 
     public static void write(BufferedImage image, Path file) throws IOException {
+        byte[] png = encode(image);
+        AtomicFiles.write(file, tmp -> Files.write(tmp, png));
+    }
+
+    /** The PNG file's bytes (what {@link #write} puts in the file). */
+    public static byte[] encode(BufferedImage image) throws IOException {
         Headless.ensure();
-        AtomicFiles.write(file, tmp -> {
-            if (!ImageIO.write(image, "png", tmp.toFile())) throw new IOException(file + ": no PNG writer is available in this JDK");
-        });
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (!ImageIO.write(image, "png", out)) throw new IOException("no PNG writer is available in this JDK");
+        return out.toByteArray();
     }
 }

@@ -47,6 +47,11 @@ public record RgbImage(int width, int height, byte[] pixels) {
         PngWriter.write(toBufferedImage(), file);
     }
 
+    /** The image as PNG file bytes. */
+    public byte[] toPng() throws IOException {
+        return PngWriter.encode(toBufferedImage());
+    }
+
     public static RgbImage readPng(Path file) throws IOException {
         Headless.ensure();
         BufferedImage img = ImageIO.read(file.toFile());
