@@ -28,6 +28,7 @@ public record GenerationRequest(String prompt, int n, SamplingSettings settings,
     public static final int MAX_BODY_BYTES = 64 * 1024;
     static final int MAX_PROMPT_CHARS = 2000;
     static final double MAX_GUIDANCE = 100;
+    static final int MAX_SCALE = 4;
 
     private static final Set<String> FIELDS = Set.of("prompt", "n", "size", "response_format", "model", "user",
             "seed", "steps", "guidance", "negative_prompt", "stream");
@@ -89,14 +90,24 @@ public record GenerationRequest(String prompt, int n, SamplingSettings settings,
         Matcher m = SIZE.matcher(given);
         if (!m.matches()) throw new BadRequestException("size", "size must be \"WIDTHxHEIGHT\" in pixels, e.g. \"" + model.defaultSize() + "x" + model.defaultSize() + "\", got \"" + given + "\"");
         int w = Integer.parseInt(m.group(1)), h = Integer.parseInt(m.group(2));
-        if (w > limits.maxSide() || h > limits.maxSide())
-            throw new BadRequestException("size", "size " + given + " is larger than this server makes (at most " + limits.maxSide() + " a side)");
+        int maxSide = maxSide(model, limits);
+        if (w > maxSide || h > maxSide)
+            throw new BadRequestException("size", "size " + given + " is larger than this server makes (at most " + maxSide + " a side)");
         try {
             model.checkSize(h, w);
         } catch (IllegalArgumentException e) {
             throw new BadRequestException("size", "size " + given + ": " + e.getMessage());
         }
         return new int[] {w, h};
+    }
+
+    /**
+     * The largest side served: the server's limit, and at most 4x the model's own size (16x its
+     * tokens), since attention grows with the square of the tokens and a model is not trained far
+     * from its size anyway.
+     */
+    static int maxSide(ServedModel model, ServerOptions limits) {
+        return Math.min(limits.maxSide(), MAX_SCALE * model.defaultSize());
     }
 
     private static String text(JsonNode root, String field, String absent) {

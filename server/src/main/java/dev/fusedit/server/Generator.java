@@ -213,8 +213,10 @@ public final class Generator implements AutoCloseable {
             images = model.generate(prompts, seeds, settings, listener);
         } catch (CancellationException e) {
             failure = e;
-        } catch (RuntimeException e) {
-            failure = e;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // the requests of this batch fail; the thread lives on for the next one
+            failure = e instanceof RuntimeException r ? r : new IllegalStateException("out of memory: " + e.getMessage()
+                    + " (ask for fewer or smaller images, or give the JVM more memory)");
             metrics.error("internal");
         }
         lock.lock();

@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param maxBatch         images denoised together at most (requests that share size, steps, guidance and
  *                         negative prompt are batched)
  * @param maxImages        the largest {@code n} one request may ask for
- * @param maxSide          the largest width or height in pixels a request may ask for
+ * @param maxSide          the largest width or height in pixels a request may ask for (and never more than 4x the model's size)
  * @param maxSteps         the most denoising steps a request may ask for
  * @param requestTimeout   a request not finished by then is cancelled and answered 504
  * @param keptImages       images kept for {@code GET /v1/images/{id}.png} (the oldest are dropped first)

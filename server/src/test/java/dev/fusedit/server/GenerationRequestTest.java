@@ -64,7 +64,7 @@ class GenerationRequestTest {
             "n fractional            | {\"prompt\": \"a\", \"n\": 1.5}                   | n               | must be an integer",
             "size not WxH            | {\"prompt\": \"a\", \"size\": \"big\"}            | size            | WIDTHxHEIGHT",
             "size off the grid       | {\"prompt\": \"a\", \"size\": \"30x32\"}           | size            | multiples of 4",
-            "size too large          | {\"prompt\": \"a\", \"size\": \"4096x4096\"}       | size            | at most 1024",
+            "size too large          | {\"prompt\": \"a\", \"size\": \"256x256\"}         | size            | at most 128 a side",
             "steps zero              | {\"prompt\": \"a\", \"steps\": 0}                 | steps           | between 1 and 200",
             "guidance negative       | {\"prompt\": \"a\", \"guidance\": -1}             | guidance        | between 0 and 100",
             "guidance a string       | {\"prompt\": \"a\", \"guidance\": \"6\"}          | guidance        | must be a number",
