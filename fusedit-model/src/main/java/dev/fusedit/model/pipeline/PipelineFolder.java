@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.model.vae.VaeCheckpoint;
 import dev.fusedit.model.vae.VaeConfig;
+import dev.fusedit.tensor.io.FolderBounds;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +22,8 @@ import java.util.Optional;
  * </pre>
  * model_index.json may also hold {@code "max_sequence_length": N} (see {@link #maxSequenceLength()}).
  * Opening checks that every piece model_index.json names is there and reads the small configs;
- * errors name the missing or broken file.
+ * errors name the missing or broken file. A symbolic link in the folder that leads out of it is
+ * refused ({@link FolderBounds}).
  */
 public final class PipelineFolder {
     private final Path root;
@@ -52,6 +54,8 @@ public final class PipelineFolder {
 
     public static PipelineFolder open(Path root) throws IOException {
         if (!Files.isDirectory(root)) throw new IOException(root + ": not a pipeline folder (no such directory)");
+        // component folders are fixed names, so no file here names a path; links are what could lead out
+        FolderBounds.requireNoLinkOutside(root);
         Path indexFile = root.resolve("model_index.json");
         if (!Files.isRegularFile(indexFile)) throw new IOException(indexFile + ": missing (a pipeline folder starts with model_index.json)");
         JsonNode index = ConfigFiles.readJson(indexFile);

@@ -42,9 +42,7 @@ public final class ShardedCheckpoint implements TensorSource {
             for (Map.Entry<String, JsonNode> e : map.properties()) {
                 if (!e.getValue().isTextual()) throw new FormatException(index, "weight_map." + e.getKey() + " is not a file name");
                 String shardName = e.getValue().asText();
-                Path shardPath = index.resolveSibling(shardName).normalize();
-                if (!shardPath.getParent().equals(index.toAbsolutePath().getParent().normalize()) && !shardPath.getParent().equals(index.getParent()))
-                    throw new FormatException(index, "weight_map." + e.getKey() + " points outside the checkpoint folder: " + shardName);
+                Path shardPath = FolderBounds.resolveInside(index.toAbsolutePath().getParent(), shardName, index, "weight_map." + e.getKey());
                 SafeTensorsFile shard = shards.get(shardName);
                 if (shard == null) {
                     if (!Files.exists(shardPath)) throw new FormatException(index, "shard " + shardName + " (for " + e.getKey() + ") does not exist");
