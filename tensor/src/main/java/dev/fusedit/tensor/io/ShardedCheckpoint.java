@@ -30,7 +30,7 @@ public final class ShardedCheckpoint implements TensorSource {
     public static ShardedCheckpoint open(Path index) throws IOException {
         JsonNode root;
         try {
-            root = SafeTensorsFile.JSON.readTree(Files.readString(index));
+            root = SafeTensorsFile.JSON.readTree(Files.readAllBytes(index));
         } catch (JacksonException e) {
             throw new FormatException(index, "not valid JSON: " + e.getOriginalMessage());
         }
