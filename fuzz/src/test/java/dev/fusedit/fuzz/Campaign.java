@@ -71,6 +71,22 @@ final class Campaign {
 
     /** Checks the seeds read cleanly (else the campaign would prove nothing), then runs n mutated inputs. */
     Result run(int n, long seed) throws IOException {
+        Mutator mutator = new Mutator(new SplittableRandom(seed ^ target.name().hashCode()), target.format());
+        SplittableRandom pick = new SplittableRandom(seed);
+        return campaign(n, corpus -> mutator.mutate(corpus.get(pick.nextInt(corpus.size())), corpus));
+    }
+
+    /** The same inputs for two readers (a comparison): no feedback, input i is inputs.get(i). */
+    Result replay(List<byte[]> inputs) throws IOException {
+        int[] next = {0};
+        return campaign(inputs.size(), corpus -> inputs.get(next[0]++));
+    }
+
+    private interface InputSource {
+        byte[] next(List<byte[]> corpus);
+    }
+
+    private Result campaign(int n, InputSource inputs) throws IOException {
         long start = System.nanoTime();
         List<byte[]> corpus = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -80,14 +96,12 @@ final class Campaign {
             corpus.add(s);
             seen.add(o.kind() + " " + o.what());
         }
-        Mutator mutator = new Mutator(new SplittableRandom(seed ^ target.name().hashCode()), target.format());
-        SplittableRandom pick = new SplittableRandom(seed);
         int read = 0, refused = 0;
         List<Finding> findings = new ArrayList<>();
         Map<String, Integer> findingKinds = new LinkedHashMap<>();
         try {
             for (int i = 0; i < n; i++) {
-                byte[] input = mutator.mutate(corpus.get(pick.nextInt(corpus.size())), corpus);
+                byte[] input = inputs.next(corpus);
                 Outcome o = attempt(input);
                 switch (o.kind()) {
                     case READ -> read++;

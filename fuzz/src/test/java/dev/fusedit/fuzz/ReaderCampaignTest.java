@@ -56,7 +56,7 @@ class ReaderCampaignTest {
 
     @Test
     void safetensors() throws IOException {
-        campaign(new FuzzTarget("safetensors", scratch.resolve("model.safetensors"), null, Seeds.safetensors(scratch), file -> {
+        campaign(new FuzzTarget("safetensors", scratch.resolve("model.safetensors"), TreeMutator.Format.SAFETENSORS, Seeds.safetensors(scratch), file -> {
             try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
                 f.metadata();
                 for (String name : f.names()) {

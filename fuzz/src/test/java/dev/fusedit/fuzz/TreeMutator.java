@@ -9,8 +9,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -22,7 +25,8 @@ import java.util.SplittableRandom;
  * and reach what the reader checks field by field, which is where the project's own code is.
  */
 final class TreeMutator {
-    enum Format { JSON, YAML, JSON_LINES }
+    /** SAFETENSORS: the JSON header after the 8-byte length is edited as a tree, and the length rewritten to fit. */
+    enum Format { JSON, YAML, JSON_LINES, SAFETENSORS }
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,6 +51,16 @@ final class TreeMutator {
                 if (line == null || line.isMissingNode()) return null;
                 lines[at] = JSON.writeValueAsString(edit(line));
                 return String.join("\n", lines).getBytes(StandardCharsets.UTF_8);
+            }
+            if (format == Format.SAFETENSORS) {
+                if (input.length < 8) return null;
+                ByteBuffer in = ByteBuffer.wrap(input).order(ByteOrder.LITTLE_ENDIAN);
+                long n = in.getLong(0);
+                if (n < 2 || n > input.length - 8) return null;
+                JsonNode header = JSON.readTree(Arrays.copyOfRange(input, 8, 8 + (int) n));
+                byte[] edited = JSON.writeValueAsBytes(edit(header));
+                return ByteBuffer.allocate(8 + edited.length + input.length - 8 - (int) n).order(ByteOrder.LITTLE_ENDIAN)
+                        .putLong(edited.length).put(edited).put(input, 8 + (int) n, input.length - 8 - (int) n).array();
             }
             ObjectMapper mapper = format == Format.YAML ? YAML : JSON;
             JsonNode root = mapper.readTree(input);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fusedit.tensor.Tensor;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -30,7 +31,10 @@ public final class ShardedCheckpoint implements TensorSource {
     public static ShardedCheckpoint open(Path index) throws IOException {
         JsonNode root;
         try {
-            root = SafeTensorsFile.JSON.readTree(Files.readAllBytes(index));
+            root = SafeTensorsFile.JSON.readTree(Files.readString(index));
+        } catch (CharacterCodingException e) {
+            // decoded strictly as UTF-8 here: bytes handed to Jackson would be guessed as UTF-32 and fail outside its exceptions
+            throw new FormatException(index, "not valid JSON (not UTF-8 text)");
         } catch (JacksonException e) {
             throw new FormatException(index, "not valid JSON: " + e.getOriginalMessage());
         }
