@@ -16,7 +16,20 @@ public final class PngWriter {
     public static void write(BufferedImage image, Path file) throws IOException {
         Headless.ensure();
         AtomicFiles.write(file, tmp -> {
-            if (!ImageIO.write(image, "png", tmp.toFile())) throw new IOException(file + ": no PNG writer is available in this JDK");
+            boolean written;
+            try {
+                written = ImageIO.write(image, "png", tmp.toFile());
+            } catch (IOException e) {
+                // ImageIO says only "I/O error writing PNG file!"; the reason (a full disk) is in its cause
+                throw new IOException(file + ": cannot be written (" + rootReason(e) + ")", e);
+            }
+            if (!written) throw new IOException(file + ": no PNG writer is available in this JDK");
         });
+    }
+
+    private static String rootReason(Throwable e) {
+        String reason = e.getMessage();
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) if (c.getMessage() != null) reason = c.getMessage();
+        return reason;
     }
 }
