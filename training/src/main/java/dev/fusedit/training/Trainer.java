@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusedit.layers.ParameterBuffer;
 import dev.fusedit.layers.StateDict;
 import dev.fusedit.model.config.ConfigFiles;
+import dev.fusedit.model.pipeline.MemoryFit;
 import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.MemoryPool;
 import dev.fusedit.tensor.MemoryScope;
@@ -87,6 +88,9 @@ public final class Trainer implements AutoCloseable {
         try {
             this.checkpoints = new CheckpointStore(out);
             this.objective = TrainingObjective.of(config);
+            // the model is declared, not allocated: its float32 values alone must fit before any is
+            MemoryFit.requireFits("training " + config.file().getFileName() + " (" + objective.model().parameterCount() + " parameters)",
+                    4 * objective.model().parameterCount());
             this.resumedWeights = start(resume);
             params = new ParameterBuffer(objective.model());
             optimizer = new AdamW(params, config.optimizer().beta1(), config.optimizer().beta2(), config.optimizer().eps(), config.optimizer().weightDecay());

@@ -78,6 +78,20 @@ class TrainerIntegrityTest {
                 .hasMessageContaining(state.toString()).hasMessageContaining("missing from the checkpoint");
     }
 
+    @Test
+    void aModelLargerThanTheMachineIsRefusedBeforeItsWeightsAreAllocated() throws IOException {
+        Path big = Files.createDirectories(dir.resolve("big"));
+        Path yaml = TinyTrainingConfig.write(big, "  max_steps: 2\n", "", 2, 10);
+        // a text stream of width 2^20: 2 layers of it hold about 2 x 12 x 2^40 values, terabytes
+        Files.writeString(big.resolve("text.json"), """
+                {"model_type":"gemma2","vocab_size":32,"hidden_size":1048576,"intermediate_size":4194304,"num_hidden_layers":2,
+                 "num_attention_heads":2,"num_key_value_heads":1,"head_dim":524288,"query_pre_attn_scalar":16}""");
+        assertThatThrownBy(() -> new Trainer(TrainConfig.read(yaml), big.resolve("out"), 2, 1, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("training tiny.yaml").hasMessageContaining("needs at least").hasMessageContaining("(physical memory)");
+        // the refused run released its folder
+        trainer(big.resolve("out"), 2, null).close();
+    }
+
     private static void flipLastByte(Path file) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             f.seek(f.length() - 1);
