@@ -59,6 +59,8 @@ class CrashConsistencyTest {
         final AtomicInteger lastDone = new AtomicInteger(-1);
         final AtomicReference<String> failure = new AtomicReference<>();
         final CountDownLatch firstDone = new CountDownLatch(1);
+        /** Counts down at each "WRITING" (a checkpoint half-way written), from 2: the second one has a complete checkpoint behind it. */
+        final CountDownLatch secondWriting = new CountDownLatch(2);
         final Thread reader;
 
         Writer(long fileSizeLimitKb, String... args) throws IOException {
@@ -79,7 +81,8 @@ class CrashConsistencyTest {
                         if (l.startsWith("DONE ")) {
                             lastDone.set(Integer.parseInt(l.substring(5)));
                             firstDone.countDown();
-                        } else if (l.startsWith("FAILED ")) failure.set(l.substring(7));
+                        } else if (l.startsWith("WRITING ")) secondWriting.countDown();
+                        else if (l.startsWith("FAILED ")) failure.set(l.substring(7));
                     }
                 } catch (IOException ignored) {
                     // the process was killed
@@ -112,31 +115,39 @@ class CrashConsistencyTest {
         }
     }
 
-    @Test
-    void aKilledPngWriteLeavesTheOldImageOrTheNewOneWhole() throws Exception {
-        SplittableRandom rng = new SplittableRandom(1);
+    /** Reads the file a writer left, checks it whole, and returns its version. */
+    private interface VersionOnDisk {
+        int read(Path file) throws IOException;
+    }
+
+    /** Kills writer at KILLS random points; each time the file must hold the last announced version or the next, whole. */
+    private static void killRepeatedly(String writer, String fileName, long seed, VersionOnDisk onDisk) throws Exception {
+        SplittableRandom rng = new SplittableRandom(seed);
         for (int k = 0; k < KILLS; k++) {
-            Path png = dir.resolve("png-" + k + "/sample.png");
-            int last = killSomewhereIn(rng, 1500, "png", png.toString());
-            midWrite("png", k, png.getParent(), ".sample.png");
-            RgbImage onDisk = RgbImage.readPng(png);
-            int v = CrashWriters.versionOf(onDisk);
-            assertThat(v).as("the last announced version or the one after it").isBetween(last, last + 1);
-            assertThat(onDisk.pixels()).isEqualTo(CrashWriters.pngOfVersion(v).pixels());
+            Path file = dir.resolve(writer + "-" + k + "/" + fileName);
+            int last = killSomewhereIn(rng, 1500, writer, file.toString());
+            midWrite(writer, k, file.getParent(), "." + fileName);
+            assertThat(onDisk.read(file)).as("the last announced version or the one after it").isBetween(last, last + 1);
         }
     }
 
     @Test
+    void aKilledPngWriteLeavesTheOldImageOrTheNewOneWhole() throws Exception {
+        killRepeatedly("png", "sample.png", 1, file -> {
+            RgbImage onDisk = RgbImage.readPng(file);
+            int v = CrashWriters.versionOf(onDisk);
+            assertThat(onDisk.pixels()).isEqualTo(CrashWriters.pngOfVersion(v).pixels());
+            return v;
+        });
+    }
+
+    @Test
     void aKilledReportWriteLeavesTheOldReportOrTheNewOneWhole() throws Exception {
-        SplittableRandom rng = new SplittableRandom(2);
-        for (int k = 0; k < KILLS; k++) {
-            Path report = dir.resolve("report-" + k + "/report.json");
-            int last = killSomewhereIn(rng, 1500, "report", report.toString());
-            midWrite("report", k, report.getParent(), ".report.json");
-            int v = new ObjectMapper().readTree(report.toFile()).path("samples").asInt(-1);
-            assertThat(v).isBetween(last, last + 1);
-            assertThat(Files.readString(report)).isEqualTo(CrashWriters.reportOfVersion(v).toJson());
-        }
+        killRepeatedly("report", "report.json", 2, file -> {
+            int v = new ObjectMapper().readTree(file.toFile()).path("samples").asInt(-1);
+            assertThat(Files.readString(file)).isEqualTo(CrashWriters.reportOfVersion(v).toJson());
+            return v;
+        });
     }
 
     /** Every checkpoint on disk is whole (its checksums hold), and the run resumes from the newest. */
@@ -161,9 +172,9 @@ class CrashConsistencyTest {
         for (int k = 0; k < KILLS; k++) {
             Path run = dir.resolve("run-" + k);
             Writer w = new Writer(0, "checkpoint", run.toString(), config.toString());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!Files.isRegularFile(run.resolve("checkpoints/step-0000001/trainer/state.json")) && System.nanoTime() < deadline) Thread.sleep(20);
-            Thread.sleep(rng.nextLong(1500));
+            assertThat(w.secondWriting.await(120, TimeUnit.SECONDS)).as("the trainer is writing its second checkpoint").isTrue();
+            // from the middle of that write (trainer state, checksums, the rename) to the step after it
+            Thread.sleep(rng.nextLong(60));
             w.kill();
             midWrite("checkpoint", k, run.resolve("checkpoints"), ".step-");
             assertCheckpointsWholeAndResumable(run);

@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * A test-only entry point that writes one kind of output over and over, version after version,
- * printing "DONE v" after each complete write, so that {@link CrashConsistencyTest} can kill it
+ * printing "DONE v" after each complete write (a checkpoint: "WRITING step" half-way through it), so that {@link CrashConsistencyTest} can kill it
  * at any point of a write (or starve it of disk) and then look at what is on disk.
  * Usage: {@code java ... CrashWriters png|report|checkpoint|convert TARGET [CONFIG|MODEL]}.
  */
@@ -40,6 +40,11 @@ public final class CrashWriters {
                     // checkpointing_steps: 1 in the config: every step ends in a checkpoint write; resumes a run that has some
                     boolean resume = java.nio.file.Files.isDirectory(target.resolve("checkpoints"));
                     try (Trainer t = new Trainer(TrainConfig.read(Path.of(args[2])), target, 1_000_000, 1, resume ? target : null)) {
+                        // announced half-way through each checkpoint (model written, trainer state not yet): the test aims its kills there
+                        t.onCheckpointWrite((step, partial) -> {
+                            System.out.println("WRITING " + step);
+                            System.out.flush();
+                        });
                         t.train();
                     }
                 }

@@ -34,6 +34,15 @@ class TrainerIntegrityTest {
         return new Trainer(TrainConfig.read(config), out, steps, 1, resume);
     }
 
+    /** A run folder with the checkpoint of step 2. */
+    private static Path trainedTwoSteps(String name) throws IOException {
+        Path out = dir.resolve(name);
+        try (Trainer t = trainer(out, 2, null)) {
+            t.train();
+        }
+        return out;
+    }
+
     @Test
     void aSecondTrainerOnTheSameFolderIsRefusedUntilTheFirstCloses() throws IOException {
         Path out = dir.resolve("shared");
@@ -49,10 +58,7 @@ class TrainerIntegrityTest {
 
     @Test
     void aFlippedByteInTheWeightsIsRefusedOnResumeNamingTheFile() throws IOException {
-        Path out = dir.resolve("flipped");
-        try (Trainer t = trainer(out, 2, null)) {
-            t.train();
-        }
+        Path out = trainedTwoSteps("flipped");
         Path checkpoint = out.resolve("checkpoints/step-0000002");
         assertThat(Files.readString(checkpoint.resolve("trainer/state.json"))).contains("\"checksums\"");
         Path weights;
@@ -68,10 +74,7 @@ class TrainerIntegrityTest {
 
     @Test
     void aFileMissingFromTheCheckpointIsRefusedNamingIt() throws IOException {
-        Path out = dir.resolve("missing");
-        try (Trainer t = trainer(out, 2, null)) {
-            t.train();
-        }
+        Path out = trainedTwoSteps("missing");
         Path state = out.resolve("checkpoints/step-0000002/trainer/state.safetensors");
         Files.delete(state);
         assertThatThrownBy(() -> trainer(out, 4, out)).isInstanceOf(FormatException.class)
