@@ -40,10 +40,11 @@ final class Campaign {
 
     record Finding(int input, String what, Path saved) {}
 
-    record Result(String target, int inputs, int read, int refused, List<Finding> findings, int outcomes, int corpus, double seconds) {
+    record Result(String target, int inputs, int read, int refused, List<Finding> findings, int outcomes, int corpus, double seconds,
+                  double slowestMs) {
         String line() {
-            return String.format("%-22s inputs %6d  read %6d  refused %6d  findings %3d  distinct outcomes %4d  corpus %4d  %7.1f s",
-                    target, inputs, read, refused, findings.size(), outcomes, corpus, seconds);
+            return String.format("%-22s inputs %6d  read %6d  refused %6d  findings %3d  distinct outcomes %4d  corpus %4d  %7.1f s  slowest %6.0f ms",
+                    target, inputs, read, refused, findings.size(), outcomes, corpus, seconds, slowestMs);
         }
     }
 
@@ -53,6 +54,8 @@ final class Campaign {
     private final Path scratch;
     private final Path findingsDir;
     private ExecutorService worker = newWorker();
+    /** The longest wall time one input took, for the report (a time limit that is never approached is no evidence). */
+    private long slowestNanos;
 
     Campaign(FuzzTarget target, Path scratch, Path findingsDir) {
         this.target = target;
@@ -116,14 +119,18 @@ final class Campaign {
         } finally {
             worker.shutdownNow();
         }
-        return new Result(target.name(), n, read, refused, findings, seen.size(), corpus.size(), (System.nanoTime() - start) / 1e9);
+        return new Result(target.name(), n, read, refused, findings, seen.size(), corpus.size(), (System.nanoTime() - start) / 1e9,
+                slowestNanos / 1e6);
     }
 
     private Outcome attempt(byte[] input) throws IOException {
         Files.write(target.file(), input);
+        long started = System.nanoTime();
         Future<Outcome> f = worker.submit(() -> readMeasured(input.length));
         try {
-            return f.get(TIME_LIMIT_MS, TimeUnit.MILLISECONDS);
+            Outcome o = f.get(TIME_LIMIT_MS, TimeUnit.MILLISECONDS);
+            slowestNanos = Math.max(slowestNanos, System.nanoTime() - started);
+            return o;
         } catch (TimeoutException e) {
             f.cancel(true);
             worker.shutdownNow();
@@ -158,6 +165,7 @@ final class Campaign {
     private String skeleton(String message) {
         if (message == null) return "";
         String s = message.replace(scratch.toString(), "")
+                .replaceAll("@[0-9a-f]{4,}", "@")   // identity hashes in a result's toString say nothing about the input
                 .replaceAll("'[^']*'", "'_'").replaceAll("\"[^\"]*\"", "\"_\"").replaceAll("\\d+", "N");
         return s.length() > 160 ? s.substring(0, 160) : s;
     }
