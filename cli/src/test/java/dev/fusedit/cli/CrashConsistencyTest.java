@@ -90,9 +90,9 @@ class CrashConsistencyTest {
             });
         }
 
-        /** SIGKILL, then what it announced before it died. */
+        /** SIGKILL, then what it announced before it died (read to the end of the pipe: Process.destroyForcibly would close it first). */
         int kill() throws InterruptedException {
-            process.destroyForcibly();
+            process.toHandle().destroyForcibly();
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
             reader.join(10_000);
             return lastDone.get();

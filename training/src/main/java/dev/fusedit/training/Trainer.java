@@ -88,27 +88,26 @@ public final class Trainer implements AutoCloseable {
         try {
             this.checkpoints = new CheckpointStore(out);
             this.objective = TrainingObjective.of(config);
-            // the model is declared, not allocated: its float32 values alone must fit before any is
+            // the model is declared, not yet allocated: its float32 values alone must fit before any is allocated
             MemoryFit.requireFits("training " + config.file().getFileName() + " (" + objective.model().parameterCount() + " parameters)",
                     4 * objective.model().parameterCount());
-            this.resumedWeights = start(resume);
+            Path resumeFrom = resume == null ? null : CheckpointStore.latestIn(resume)
+                    .orElseThrow(() -> new IOException(resume + ": no complete checkpoint to resume from (checkpoints/step-NNNNNNN/trainer/state.json)"));
+            this.resumedWeights = start(resumeFrom);
             params = new ParameterBuffer(objective.model());
             optimizer = new AdamW(params, config.optimizer().beta1(), config.optimizer().beta2(), config.optimizer().eps(), config.optimizer().weightDecay());
             ema = config.ema().updateSteps() > 0 ? new Ema(params, config.ema().decay(), config.ema().updateSteps()) : null;
             lr = new LearningRate(config.lrScheduler().name(), config.optimizer().lr(), config.lrScheduler().numWarmupSteps(), maxSteps,
                     config.lrScheduler().numDecaySteps());
-            if (resume != null) restoreState(CheckpointStore.latestIn(resume).orElseThrow());
+            if (resumeFrom != null) restoreState(resumeFrom);
         } catch (IOException | RuntimeException | Error e) {
             runLock.close();
             throw e;
         }
     }
 
-    /** Initializes the model afresh, or loads the weights of resume's newest checkpoint (returned, to be closed). */
-    private TensorSource start(Path resume) throws IOException {
-
-        Path resumeFrom = resume == null ? null : CheckpointStore.latestIn(resume)
-                .orElseThrow(() -> new IOException(resume + ": no complete checkpoint to resume from (checkpoints/step-NNNNNNN/trainer/state.json)"));
+    /** Initializes the model afresh (resumeFrom null), or loads the weights of checkpoint resumeFrom (returned, to be closed). */
+    private TensorSource start(Path resumeFrom) throws IOException {
         if (resumeFrom == null) {
             objective.initialize(new Rng(config.trainer().seed()));
             return null;

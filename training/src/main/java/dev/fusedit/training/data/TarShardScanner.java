@@ -18,7 +18,7 @@ import java.nio.file.StandardOpenOption;
  * <p>A tar has no index, so a damaged header (bad checksum) or a member whose data runs past the
  * end of the file ends the walk: what came before it is still good, and the result says where
  * and why the walk stopped. A file whose very first header is not a tar header fails with an
- * IOException naming the file.
+ * FormatException naming the file.
  */
 public final class TarShardScanner {
     private TarShardScanner() {}
