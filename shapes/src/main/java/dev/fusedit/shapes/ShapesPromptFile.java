@@ -39,9 +39,9 @@ public final class ShapesPromptFile {
                 try {
                     prompts.add(parse(json.readTree(line)));
                 } catch (JacksonException e) {
-                    throw new FormatException(file, "line " + lineNo + ": not valid JSON: " + e.getOriginalMessage());
+                    throw new FormatException(file, lineNo, "not valid JSON: " + e.getOriginalMessage());
                 } catch (IllegalArgumentException e) {
-                    throw new FormatException(file, "line " + lineNo + ": " + e.getMessage());
+                    throw new FormatException(file, lineNo, e.getMessage());
                 }
             }
         }

@@ -18,13 +18,13 @@ class ShapesPromptFileTest {
     @Test
     void bytesThatAreNotUtf8AreRefusedWithTheFileAndLine() throws IOException {
         Path f = Files.write(dir.resolve("prompts.jsonl"), new byte[] {'{', '"', 'c', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}', '\n'});
-        assertThatThrownBy(() -> ShapesPromptFile.read(f)).isInstanceOf(FormatException.class).hasMessageStartingWith(f + ": line 1: ");
+        assertThatThrownBy(() -> ShapesPromptFile.read(f)).isInstanceOf(FormatException.class).hasMessageStartingWith(f + ":1: ");
     }
 
     @Test
     void aWrongFieldIsRefusedWithTheFileAndLine() throws IOException {
         Path f = Files.writeString(dir.resolve("prompts.jsonl"), "\n{\"category\": \"colors\", \"prompt\": \"a red circle\", \"shapes\": 3}\n");
         assertThatThrownBy(() -> ShapesPromptFile.read(f)).isInstanceOf(FormatException.class)
-                .hasMessageStartingWith(f + ": line 2: ").hasMessageContaining("shapes");
+                .hasMessageStartingWith(f + ":2: ").hasMessageContaining("shapes");
     }
 }

@@ -15,6 +15,11 @@ public final class FormatException extends IOException {
         super(file + ": " + problem);
     }
 
+    /** A problem on one line of a text file, as compilers write it: "FILE:LINE: problem". */
+    public FormatException(Path file, int line, String problem) {
+        super(file + ":" + line + ": " + problem);
+    }
+
     public FormatException(Path file, String problem, Throwable cause) {
         super(file + ": " + problem, cause);
     }
