@@ -7,9 +7,11 @@ import dev.fusedit.shapes.ShapesEvaluator;
 import dev.fusedit.shapes.ShapesPrompt;
 import dev.fusedit.shapes.ShapesPromptFile;
 import dev.fusedit.shapes.ShapesReport;
+import dev.fusedit.tensor.io.OutputPaths;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+
 
 import java.nio.file.Path;
 import java.util.List;
@@ -52,6 +54,10 @@ final class EvalShapesCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (samples < 1) throw new CliException("--samples must be at least 1, got " + samples);
         if (batch < 1) throw new CliException("--batch must be at least 1, got " + batch);
+        // found before the benchmark samples for minutes, not after
+        OutputPaths.checkFileWritable(out, "--out");
+        OutputPaths.checkFileWritable(gridPath(out), "the grid beside --out");
+        if (imagesDir != null) OutputPaths.checkFolderWritable(imagesDir, "--images-dir");
         backend.apply();
         SampleOptions options = sampling.applyTo(SampleOptions.defaults());
         Path dir = ModelLocator.model(model);

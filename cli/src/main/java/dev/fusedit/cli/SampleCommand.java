@@ -7,6 +7,7 @@ import dev.fusedit.model.pipeline.PngWriter;
 import dev.fusedit.model.pipeline.SampleOptions;
 import dev.fusedit.model.pipeline.SamplingListener;
 import dev.fusedit.model.progress.ProgressBar;
+import dev.fusedit.tensor.io.OutputPaths;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -63,6 +64,9 @@ final class SampleCommand implements Callable<Integer> {
         if (imagesPerPrompt < 1) throw new CliException("--images-per-prompt must be at least 1, got " + imagesPerPrompt);
         if ((height == null) != (width == null)) throw new CliException("give --height and --width together");
         if (height != null && (height < 1 || width < 1)) throw new CliException("--height and --width must be positive, got " + height + " x " + width);
+        // found before the model loads and denoises, not after
+        OutputPaths.checkFileWritable(out, "--out");
+        if (outDir != null) OutputPaths.checkFolderWritable(outDir, "--out-dir");
         backend.apply();
         Path dir = ModelLocator.model(model);
         try (FuseDiTPipeline pipe = FuseDiTPipeline.load(dir)) {

@@ -1,5 +1,6 @@
 package dev.fusedit.cli;
 
+import dev.fusedit.tensor.io.OutputPaths;
 import dev.fusedit.training.Trainer;
 import dev.fusedit.training.config.TrainConfig;
 import picocli.CommandLine.Command;
@@ -42,6 +43,7 @@ final class TrainCommand implements Callable<Integer> {
         long steps = maxSteps != null ? maxSteps : cfg.trainer().maxSteps();
         int logging = loggingSteps != null ? loggingSteps : cfg.trainer().loggingSteps();
         if (steps < 1) throw new CliException("--max-steps must be at least 1");
+        OutputPaths.checkFolderWritable(dir, "--out");
         backend.apply();
         try (Trainer trainer = new Trainer(cfg, dir, steps, logging, resume)) {
             trainer.train();

@@ -98,6 +98,21 @@ class SampleCommandsTest {
     }
 
     @Test
+    void anOutputThatCannotBeWrittenIsRefusedBeforeTheModelIsLoaded() {
+        // the model folder does not exist either: the output is checked first, so no work is wasted
+        assertThat(CliRuns.errorOf("sample", "--model", "/no/such/model", "--prompt", "a red circle", "--out", "/proc/x.png"))
+                .startsWith("fusedit: --out /proc/x.png: cannot be written");
+        assertThat(CliRuns.errorOf("sample", "--model", "/no/such/model", "--prompt", "a red circle", "--out", "ok.png", "--out-dir", "/proc/samples"))
+                .startsWith("fusedit: --out-dir /proc/samples: cannot be written");
+        assertThat(CliRuns.errorOf("eval-shapes", "--model", "/no/such/model", "--out", "/proc/report.json"))
+                .startsWith("fusedit: --out /proc/report.json: cannot be written");
+        assertThat(CliRuns.errorOf("eval-shapes", "--model", "/no/such/model", "--images-dir", "/proc/images"))
+                .startsWith("fusedit: --images-dir /proc/images: cannot be written");
+        assertThat(CliRuns.errorOf("train", "-c", Path.of("../configs/shapes-tiny.yaml").toString(), "--out", "/proc/run"))
+                .startsWith("fusedit: --out /proc/run: cannot be written");
+    }
+
+    @Test
     void badSizeAndMissingBundledModelAreOneLineErrors() {
         StringWriter err = new StringWriter();
         var cli = Main.commandLine();

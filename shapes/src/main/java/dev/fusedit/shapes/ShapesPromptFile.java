@@ -3,9 +3,12 @@ package dev.fusedit.shapes;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fusedit.tensor.io.FormatException;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,10 +27,11 @@ public final class ShapesPromptFile {
     private ShapesPromptFile() {}
 
     public static List<ShapesPrompt> read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IOException(file + ": no such prompt file");
+        if (!Files.isRegularFile(file)) throw new FormatException(file, "no such prompt file");
         ObjectMapper json = new ObjectMapper();
         List<ShapesPrompt> prompts = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(file)) {
+        // decoded leniently, so bytes that are not UTF-8 reach the JSON parser's check with a line number
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))) {
             int lineNo = 0;
             for (String line; (line = r.readLine()) != null; ) {
                 lineNo++;
@@ -35,13 +39,13 @@ public final class ShapesPromptFile {
                 try {
                     prompts.add(parse(json.readTree(line)));
                 } catch (JacksonException e) {
-                    throw new IOException(file + ":" + lineNo + ": not valid JSON: " + e.getOriginalMessage());
+                    throw new FormatException(file, lineNo, "not valid JSON: " + e.getOriginalMessage());
                 } catch (IllegalArgumentException e) {
-                    throw new IOException(file + ":" + lineNo + ": " + e.getMessage());
+                    throw new FormatException(file, lineNo, e.getMessage());
                 }
             }
         }
-        if (prompts.isEmpty()) throw new IOException(file + ": holds no prompts");
+        if (prompts.isEmpty()) throw new FormatException(file, "holds no prompts");
         return prompts;
     }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusedit.layers.ParameterBuffer;
 import dev.fusedit.layers.StateDict;
+import dev.fusedit.model.config.ConfigFiles;
+import dev.fusedit.model.pipeline.MemoryFit;
 import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.MemoryPool;
 import dev.fusedit.tensor.MemoryScope;
@@ -14,7 +16,9 @@ import dev.fusedit.tensor.io.SafeTensorsWriter;
 import dev.fusedit.tensor.io.TensorSource;
 import dev.fusedit.tensor.ops.Pointwise;
 import dev.fusedit.tensor.random.Rng;
+import dev.fusedit.training.checkpoint.CheckpointChecksums;
 import dev.fusedit.training.checkpoint.CheckpointStore;
+import dev.fusedit.training.checkpoint.RunLock;
 import dev.fusedit.training.config.TrainConfig;
 import dev.fusedit.training.data.TrainingBatch;
 import dev.fusedit.training.optim.AdamW;
@@ -57,6 +61,8 @@ public final class Trainer implements AutoCloseable {
     private final LearningRate lr;
     private final CheckpointStore checkpoints;
     private final TensorSource resumedWeights;
+    /** Held from construction to close: a second trainer on the same out folder is refused. */
+    private final RunLock runLock;
     /** Every step allocates the same tensors: its scope reuses the previous step's memory. */
     private final MemoryPool stepMemory = new MemoryPool();
     private long step;
@@ -78,28 +84,43 @@ public final class Trainer implements AutoCloseable {
         this.out = out;
         this.maxSteps = maxSteps;
         this.loggingSteps = Math.max(1, loggingSteps);
-        Files.createDirectories(out);
-        this.checkpoints = new CheckpointStore(out);
-        this.objective = TrainingObjective.of(config);
-
-        Path resumeFrom = resume == null ? null : CheckpointStore.latestIn(resume)
-                .orElseThrow(() -> new IOException(resume + ": no complete checkpoint to resume from (checkpoints/step-NNNNNNN/trainer/state.json)"));
-        if (resumeFrom == null) {
-            resumedWeights = null;
-            objective.initialize(new Rng(config.trainer().seed()));
-        } else {
-            // frozen parts and the (EMA) weights come back from the model folder; the raw trainable values,
-            // moments and EMA from the trainer state
-            resumedWeights = objective.openWeights(resumeFrom);
-            objective.loadWeights(resumedWeights);
-            objective.model().copyParametersToFloat32(true); // detached from the checkpoint's files, which may be replaced
+        this.runLock = RunLock.acquire(out);
+        try {
+            this.checkpoints = new CheckpointStore(out);
+            this.objective = TrainingObjective.of(config);
+            // the model is declared, not yet allocated: its float32 values alone must fit before any is allocated
+            MemoryFit.requireFits("training " + config.file().getFileName() + " (" + objective.model().parameterCount() + " parameters)",
+                    4 * objective.model().parameterCount());
+            Path resumeFrom = resume == null ? null : CheckpointStore.latestIn(resume)
+                    .orElseThrow(() -> new IOException(resume + ": no complete checkpoint to resume from (checkpoints/step-NNNNNNN/trainer/state.json)"));
+            this.resumedWeights = start(resumeFrom);
+            params = new ParameterBuffer(objective.model());
+            optimizer = new AdamW(params, config.optimizer().beta1(), config.optimizer().beta2(), config.optimizer().eps(), config.optimizer().weightDecay());
+            ema = config.ema().updateSteps() > 0 ? new Ema(params, config.ema().decay(), config.ema().updateSteps()) : null;
+            lr = new LearningRate(config.lrScheduler().name(), config.optimizer().lr(), config.lrScheduler().numWarmupSteps(), maxSteps,
+                    config.lrScheduler().numDecaySteps());
+            if (resumeFrom != null) restoreState(resumeFrom);
+        } catch (IOException | RuntimeException | Error e) {
+            runLock.close();
+            throw e;
         }
-        params = new ParameterBuffer(objective.model());
-        optimizer = new AdamW(params, config.optimizer().beta1(), config.optimizer().beta2(), config.optimizer().eps(), config.optimizer().weightDecay());
-        ema = config.ema().updateSteps() > 0 ? new Ema(params, config.ema().decay(), config.ema().updateSteps()) : null;
-        lr = new LearningRate(config.lrScheduler().name(), config.optimizer().lr(), config.lrScheduler().numWarmupSteps(), maxSteps,
-                config.lrScheduler().numDecaySteps());
-        if (resumeFrom != null) restoreState(resumeFrom);
+    }
+
+    /** Initializes the model afresh (resumeFrom null), or loads the weights of checkpoint resumeFrom (returned, to be closed). */
+    private TensorSource start(Path resumeFrom) throws IOException {
+        if (resumeFrom == null) {
+            objective.initialize(new Rng(config.trainer().seed()));
+            return null;
+        }
+        // a damaged file is refused before any of it is loaded
+        Path stateFile = resumeFrom.resolve(CheckpointChecksums.STATE_FILE);
+        CheckpointChecksums.verify(resumeFrom, ConfigFiles.readJson(stateFile).path("checksums"), stateFile);
+        // frozen parts and the (EMA) weights come back from the model folder; the raw trainable values,
+        // moments and EMA from the trainer state
+        TensorSource weights = objective.openWeights(resumeFrom);
+        objective.loadWeights(weights);
+        objective.model().copyParametersToFloat32(true); // detached from the checkpoint's files, which may be replaced
+        return weights;
     }
 
     public void onCheckpointWrite(CheckpointHook hook) {
@@ -265,6 +286,7 @@ public final class Trainer implements AutoCloseable {
         meta.put("train_seconds", trainNanos / 1e9);
         meta.put("config", config.file().toString());
         meta.putPOJO("parameters", params.names());
+        meta.set("checksums", CheckpointChecksums.compute(tmp));
         AtomicFiles.writeString(trainer.resolve("state.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
         return checkpoints.commit(tmp, step);
     }
@@ -336,5 +358,10 @@ public final class Trainer implements AutoCloseable {
         objective.close();
         if (resumedWeights != null) resumedWeights.close();
         stepMemory.close();
+        try {
+            runLock.close();
+        } catch (IOException e) {
+            // the lock goes with the process anyway; nothing to undo
+        }
     }
 }

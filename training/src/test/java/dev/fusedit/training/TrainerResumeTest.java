@@ -83,6 +83,9 @@ class TrainerResumeTest {
                 }
             }
             assertThat(paused).as("the child reached the middle of checkpoint 4").isTrue();
+            // a second trainer on the folder the child is writing is refused, not interleaved with it
+            assertThatThrownBy(() -> train(killed, 6, null)).hasMessageContaining(killed.toString())
+                    .hasMessageContaining("another trainer is writing to this folder").hasMessageContaining("process " + p.pid());
             p.destroyForcibly(); // SIGKILL
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }

@@ -43,7 +43,8 @@ public final class SampleBenchmark {
         FuseDiTBenchmark.prepare(yaml, transformerRoot);
         Files.createDirectories(dir);
         Path transformer = dir.resolve("transformer");
-        if (!Files.exists(transformer)) Files.createSymbolicLink(transformer, transformerRoot.resolve("transformer").toAbsolutePath());
+        // hard links, not a symbolic link: a pipeline folder may not link out of itself (FolderBounds)
+        if (!Files.exists(transformer)) linkOrCopy(transformerRoot.resolve("transformer"), transformer);
         ObjectMapper json = new ObjectMapper();
         ObjectNode index = json.createObjectNode();
         index.put("_class_name", "FuseDiTPipeline");
@@ -63,6 +64,20 @@ public final class SampleBenchmark {
         if (!Files.exists(weights)) {
             VaeConfig c = VaeConfig.from(new ConfigReader(vae.resolve("config.json"), "", json.readTree(SD3_VAE_CONFIG)));
             SyntheticWeights.write(weights, new AutoencoderKL(c), "", DType.F32, 3, 0.02);
+        }
+    }
+
+    /** The files of folder from, hard-linked into a new folder to (copied where the file system cannot link them). */
+    private static void linkOrCopy(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                try {
+                    Files.createLink(to.resolve(f.getFileName()), f);
+                } catch (UnsupportedOperationException | IOException otherFileSystem) {
+                    Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
         }
     }
 

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.fusedit.tensor.io.FormatException;
 
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,13 +37,16 @@ public final class ConfigFiles {
     }
 
     private static JsonNode read(Path file, ObjectMapper mapper, String format) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IOException(file + ": no such file");
+        if (!Files.isRegularFile(file)) throw new FormatException(file, "no such file");
         try {
             JsonNode node = mapper.readTree(file.toFile());
-            if (node == null || node.isMissingNode()) throw new IOException(file + ": empty " + format + " file");
+            if (node == null || node.isMissingNode()) throw new FormatException(file, "empty " + format + " file");
             return node;
         } catch (JacksonException e) {
-            throw new IOException(file + ": not valid " + format + ": " + e.getOriginalMessage());
+            throw new FormatException(file, "not valid " + format + ": " + e.getOriginalMessage());
+        } catch (CharConversionException e) {
+            // bytes that are no Unicode text: Jackson's decoder reports them outside its own exceptions
+            throw new FormatException(file, "not valid " + format + " (not UTF-8 text): " + e.getMessage());
         }
     }
 }

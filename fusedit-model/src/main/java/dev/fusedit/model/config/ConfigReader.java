@@ -1,6 +1,7 @@
 package dev.fusedit.model.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fusedit.tensor.io.FormatException;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ public final class ConfigReader {
 
     public ConfigReader(Path file, String prefix, JsonNode node) throws IOException {
         if (node == null || !node.isObject())
-            throw new IOException(file + ": " + (prefix.isEmpty() ? "top level" : prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix)
+            throw new FormatException(file, (prefix.isEmpty() ? "top level" : prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix)
                     + ": must be a JSON object");
         this.file = file;
         this.prefix = prefix;
@@ -33,7 +34,7 @@ public final class ConfigReader {
     }
 
     private IOException error(String field, String problem) {
-        return new IOException(file + ": " + prefix + field + ": " + problem);
+        return new FormatException(file, prefix + field + ": " + problem);
     }
 
     public int requireInt(String field) throws IOException {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.model.config.ConfigReader;
 import dev.fusedit.model.gemma.GemmaConfig;
+import dev.fusedit.tensor.io.FormatException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -78,7 +79,7 @@ public record FuseDiTConfig(
             case "1d-rope" -> PosEmbed.ROPE_1D;
             case "2d-rope" -> PosEmbed.ROPE_2D;
             case "m-rope" -> PosEmbed.M_ROPE;
-            default -> throw new IOException(c.file() + ": pos_embed: expected \"ape\", \"1d-rope\", \"2d-rope\" or \"m-rope\", got \"" + pe + "\"");
+            default -> throw new FormatException(c.file(), "pos_embed: expected \"ape\", \"1d-rope\", \"2d-rope\" or \"m-rope\", got \"" + pe + "\"");
         };
 
         // Absent means the constructor default (adaLN-Zero); an explicit null means no conditioning.
@@ -87,7 +88,7 @@ public record FuseDiTConfig(
             case "adaln-zero" -> TimestepConditioning.ADALN_ZERO;
             case "adaln-single" -> TimestepConditioning.ADALN_SINGLE;
             case "addition" -> TimestepConditioning.ADDITION;
-            default -> throw new IOException(c.file() + ": timestep_conditioning: expected null, \"adaln-zero\", \"adaln-single\" or \"addition\", got \"" + tc + "\"");
+            default -> throw new FormatException(c.file(), "timestep_conditioning: expected null, \"adaln-zero\", \"adaln-single\" or \"addition\", got \"" + tc + "\"");
         };
 
         List<Integer> shared = null;

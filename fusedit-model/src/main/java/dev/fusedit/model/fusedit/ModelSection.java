@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.model.config.ConfigReader;
+import dev.fusedit.tensor.io.FormatException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,9 +42,9 @@ public final class ModelSection {
 
     /** Reads {@code file}'s model section. */
     public static FuseDiTConfig read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IOException(file + ": no such file");
+        if (!Files.isRegularFile(file)) throw new FormatException(file, "no such file");
         JsonNode root = ConfigFiles.readYaml(file);
-        if (root == null || !root.isObject()) throw new IOException(file + ": expected a YAML mapping with a model section");
+        if (root == null || !root.isObject()) throw new FormatException(file, "expected a YAML mapping with a model section");
         return fromModelSection(new ConfigReader(file, "", root).object("model"), file);
     }
 
@@ -111,10 +112,10 @@ public final class ModelSection {
         Path local = Path.of(base);
         if (Files.isDirectory(local)) local = local.resolve("config.json");
         if (!Files.isRegularFile(local))
-            throw new IOException(file + ": model.base: unknown base model \"" + base + "\" (known: " + String.join(", ", KNOWN_BASES.keySet().stream().sorted().toList())
+            throw new FormatException(file, "model.base: unknown base model \"" + base + "\" (known: " + String.join(", ", KNOWN_BASES.keySet().stream().sorted().toList())
                     + "; or give a path to a config.json or model folder)");
-        JsonNode node = json.readTree(local.toFile());
-        if (!node.isObject()) throw new IOException(local + ": expected a JSON object");
+        JsonNode node = ConfigFiles.readJson(local);
+        if (!node.isObject()) throw new FormatException(local, "expected a JSON object");
         return (ObjectNode) node;
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.model.config.ConfigReader;
 import dev.fusedit.tensor.Tensor;
+import dev.fusedit.tensor.io.FormatException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,6 +27,9 @@ import java.util.Arrays;
  * </ul>
  */
 public final class FlowMatchEulerScheduler {
+    /** Far above any published schedule (1000); the tables cost 8 bytes a step. */
+    static final int MAX_TRAIN_TIMESTEPS = 1_000_000;
+
     private final int numTrainTimesteps;
     private final double shift;
     private final boolean stochasticSampling;
@@ -55,7 +59,7 @@ public final class FlowMatchEulerScheduler {
 
     /** Reads scheduler/scheduler_config.json; settings this implementation does not follow are refused by name. */
     public static FlowMatchEulerScheduler read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IOException(file + ": scheduler config not found");
+        if (!Files.isRegularFile(file)) throw new FormatException(file, "scheduler config not found");
         JsonNode root = ConfigFiles.readJson(file);
         return from(new ConfigReader(file, "", root));
     }
@@ -67,9 +71,10 @@ public final class FlowMatchEulerScheduler {
             c.check(!c.optBoolean(flag, false), flag, "only false is supported (the FuseDiT / SD3 schedule uses a fixed shift)");
         c.check(!c.has("shift_terminal"), "shift_terminal", "only null is supported");
         int n = c.optInt("num_train_timesteps", 1000);
-        c.check(n > 0, "num_train_timesteps", "must be positive");
+        // the schedule holds a table of n values: bounded before it is allocated (diffusers' models use 1000)
+        c.check(n > 0 && n <= MAX_TRAIN_TIMESTEPS, "num_train_timesteps", "expected 1 to " + MAX_TRAIN_TIMESTEPS + ", got " + n);
         double shift = c.optDouble("shift", 1.0);
-        c.check(shift > 0, "shift", "must be positive");
+        c.check(shift > 0 && Double.isFinite(shift), "shift", "expected a positive finite number, got " + shift);
         return new FlowMatchEulerScheduler(n, shift, c.optBoolean("stochastic_sampling", false));
     }
 

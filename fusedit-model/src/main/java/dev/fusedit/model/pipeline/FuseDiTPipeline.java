@@ -61,6 +61,7 @@ public final class FuseDiTPipeline implements AutoCloseable {
     /** Loads a pipeline folder (model_index.json, transformer/, scheduler/, tokenizer/, optional vae/). */
     public static FuseDiTPipeline load(Path pipelineFolder) throws IOException {
         PipelineFolder folder = PipelineFolder.open(pipelineFolder);
+        MemoryFit.requireFits("the model in " + pipelineFolder + " (its weights)", MemoryFit.weightBytes(folder.root()));
         Tokenizer tokenizer = Tokenizers.load(folder.tokenizerDir());
         // weights stay as stored (a BF16 checkpoint is read by the BF16 kernels: half the memory)
         FuseDiTCheckpoint transformer = FuseDiTCheckpoint.open(folder.transformerDir(), true);
@@ -161,6 +162,9 @@ public final class FuseDiTPipeline implements AutoCloseable {
         checkSize(height, width);
         int n = prompts.size(), f = vaeScaleFactor(), channels = transformer.config().inChannels();
         boolean cfg = opts.guidance() > 1;
+        MemoryFit.requireFits("sampling " + n + " image" + (n == 1 ? "" : "s") + " of " + height + "x" + width + " in one batch",
+                MemoryFit.samplingBytes(transformer.config(), f, vae == null ? 0 : vae.config().blockOutChannels()[0], n, cfg, height, width,
+                        maxSequenceLength));
         List<String> texts = new ArrayList<>();
         if (cfg) for (int i = 0; i < n; i++) texts.add(opts.negativePrompt());
         texts.addAll(prompts);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.model.vae.VaeCheckpoint;
 import dev.fusedit.model.vae.VaeConfig;
+import dev.fusedit.tensor.io.FolderBounds;
+import dev.fusedit.tensor.io.FormatException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +23,8 @@ import java.util.Optional;
  * </pre>
  * model_index.json may also hold {@code "max_sequence_length": N} (see {@link #maxSequenceLength()}).
  * Opening checks that every piece model_index.json names is there and reads the small configs;
- * errors name the missing or broken file.
+ * errors name the missing or broken file. A symbolic link in the folder that leads out of it is
+ * refused ({@link FolderBounds}).
  */
 public final class PipelineFolder {
     private final Path root;
@@ -51,11 +54,13 @@ public final class PipelineFolder {
     }
 
     public static PipelineFolder open(Path root) throws IOException {
-        if (!Files.isDirectory(root)) throw new IOException(root + ": not a pipeline folder (no such directory)");
+        if (!Files.isDirectory(root)) throw new FormatException(root, "not a pipeline folder (no such directory)");
+        // component folders are fixed names, so no file here names a path; links are what could lead out
+        FolderBounds.requireNoLinkOutside(root);
         Path indexFile = root.resolve("model_index.json");
-        if (!Files.isRegularFile(indexFile)) throw new IOException(indexFile + ": missing (a pipeline folder starts with model_index.json)");
+        if (!Files.isRegularFile(indexFile)) throw new FormatException(indexFile, "missing (a pipeline folder starts with model_index.json)");
         JsonNode index = ConfigFiles.readJson(indexFile);
-        if (index == null || !index.isObject()) throw new IOException(indexFile + ": top level must be a JSON object");
+        if (index == null || !index.isObject()) throw new FormatException(indexFile, "top level must be a JSON object");
         String className = index.path("_class_name").asText("");
 
         requireListed(index, indexFile, "transformer", null);
@@ -83,7 +88,7 @@ public final class PipelineFolder {
         JsonNode ml = index.get("max_sequence_length");
         if (ml != null && !ml.isNull()) {
             if (!ml.canConvertToInt() || !ml.isIntegralNumber() || ml.asInt() < 1)
-                throw new IOException(indexFile + ": max_sequence_length: expected a positive integer, got " + ml);
+                throw new FormatException(indexFile, "max_sequence_length: expected a positive integer, got " + ml);
             maxLength = ml.asInt();
         }
         return new PipelineFolder(root, className, transformer, tokenizer, vae, vaeConfig, scheduler, maxLength);
@@ -96,18 +101,18 @@ public final class PipelineFolder {
 
     /** The component must be named in model_index.json as [library, class] (with that class when given). */
     private static void requireListed(JsonNode index, Path indexFile, String component, String expectedClass) throws IOException {
-        if (!listed(index, component)) throw new IOException(indexFile + ": " + component + ": required component is missing");
+        if (!listed(index, component)) throw new FormatException(indexFile, component + ": required component is missing");
         JsonNode v = index.get(component);
         if (!v.isArray() || v.size() != 2 || !v.get(1).isTextual())
-            throw new IOException(indexFile + ": " + component + ": expected [library, class name], got " + v);
+            throw new FormatException(indexFile, component + ": expected [library, class name], got " + v);
         if (expectedClass != null && !v.get(1).asText().equals(expectedClass))
-            throw new IOException(indexFile + ": " + component + ": only " + expectedClass + " is supported, got " + v.get(1).asText());
+            throw new FormatException(indexFile, component + ": only " + expectedClass + " is supported, got " + v.get(1).asText());
     }
 
     private static Path requireFolder(Path root, String name, String requiredFile) throws IOException {
         Path dir = root.resolve(name);
-        if (!Files.isDirectory(dir)) throw new IOException(dir + ": missing (model_index.json names a " + name + ")");
-        if (requiredFile != null && !Files.isRegularFile(dir.resolve(requiredFile))) throw new IOException(dir.resolve(requiredFile) + ": missing");
+        if (!Files.isDirectory(dir)) throw new FormatException(dir, "missing (model_index.json names a " + name + ")");
+        if (requiredFile != null && !Files.isRegularFile(dir.resolve(requiredFile))) throw new FormatException(dir.resolve(requiredFile), "missing");
         return dir;
     }
 
@@ -157,7 +162,7 @@ public final class PipelineFolder {
 
     /** Loads the VAE (memory-mapped; close the checkpoint when done). */
     public VaeCheckpoint openVae() throws IOException {
-        if (vaeDir == null) throw new IOException(root + ": this pipeline has no vae/ (a pixel-space model)");
+        if (vaeDir == null) throw new FormatException(root, "this pipeline has no vae/ (a pixel-space model)");
         return VaeCheckpoint.open(vaeDir);
     }
 }

@@ -17,7 +17,14 @@ public final class PngWriter {
 
     public static void write(BufferedImage image, Path file) throws IOException {
         byte[] png = encode(image);
-        AtomicFiles.write(file, tmp -> Files.write(tmp, png));
+        AtomicFiles.write(file, tmp -> {
+            try {
+                Files.write(tmp, png);
+            } catch (IOException e) {
+                // the message names the hidden temporary file; say which file could not be written, and why (a full disk)
+                throw new IOException(file + ": cannot be written (" + rootReason(e) + ")", e);
+            }
+        });
     }
 
     /** The PNG file's bytes (what {@link #write} puts in the file). */
@@ -26,5 +33,11 @@ public final class PngWriter {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         if (!ImageIO.write(image, "png", out)) throw new IOException("no PNG writer is available in this JDK");
         return out.toByteArray();
+    }
+
+    private static String rootReason(Throwable e) {
+        String reason = e.getMessage();
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) if (c.getMessage() != null) reason = c.getMessage();
+        return reason;
     }
 }

@@ -1,5 +1,7 @@
 package dev.fusedit.model.pipeline;
 
+import dev.fusedit.tensor.io.FormatException;
+
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -55,7 +57,7 @@ public record RgbImage(int width, int height, byte[] pixels) {
     public static RgbImage readPng(Path file) throws IOException {
         Headless.ensure();
         BufferedImage img = ImageIO.read(file.toFile());
-        if (img == null) throw new IOException(file + ": not a readable image");
+        if (img == null) throw new FormatException(file, "not a readable image");
         return fromBufferedImage(img);
     }
 }

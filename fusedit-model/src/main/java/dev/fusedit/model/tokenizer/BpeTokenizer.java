@@ -2,6 +2,7 @@ package dev.fusedit.model.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fusedit.model.config.ConfigFiles;
+import dev.fusedit.tensor.io.FormatException;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -41,22 +42,24 @@ public final class BpeTokenizer implements Tokenizer {
     private BpeTokenizer(Path file, JsonNode root) throws IOException {
         JsonNode model = root.path("model");
         if (!"BPE".equals(model.path("type").asText()))
-            throw new IOException(file + ": model.type is '" + model.path("type").asText() + "', this tokenizer reads BPE models");
+            throw new FormatException(file, "model.type is '" + model.path("type").asText() + "', this tokenizer reads BPE models");
         if (!model.path("continuing_subword_prefix").isNull() && !model.path("continuing_subword_prefix").isMissingNode()
                 || !model.path("end_of_word_suffix").isNull() && !model.path("end_of_word_suffix").isMissingNode())
-            throw new IOException(file + ": model.continuing_subword_prefix / end_of_word_suffix are not supported");
-        if (model.path("ignore_merges").asBoolean(false)) throw new IOException(file + ": model.ignore_merges=true is not supported");
+            throw new FormatException(file, "model.continuing_subword_prefix / end_of_word_suffix are not supported");
+        if (model.path("ignore_merges").asBoolean(false)) throw new FormatException(file, "model.ignore_merges=true is not supported");
 
         JsonNode v = model.path("vocab");
-        if (!v.isObject()) throw new IOException(file + ": model.vocab must be an object of token -> id");
+        if (!v.isObject()) throw new FormatException(file, "model.vocab must be an object of token -> id");
         vocab = new HashMap<>(v.size() * 2);
+        JsonNode addedNode = root.path("added_tokens");
+        int entries = v.size() + addedNode.size();
         int maxId = -1;
         for (Map.Entry<String, JsonNode> e : v.properties()) {
-            vocab.put(e.getKey(), e.getValue().asInt());
-            maxId = Math.max(maxId, e.getValue().asInt());
+            int id = TokenIdCheck.require(file, "model.vocab['" + e.getKey() + "']", e.getValue(), entries);
+            vocab.put(e.getKey(), id);
+            maxId = Math.max(maxId, id);
         }
-        JsonNode addedNode = root.path("added_tokens");
-        for (JsonNode a : addedNode) maxId = Math.max(maxId, a.path("id").asInt());
+        for (JsonNode a : addedNode) maxId = Math.max(maxId, TokenIdCheck.require(file, "added_tokens[].id", a.path("id"), entries));
         pieces = new String[maxId + 1];
         vocab.forEach((piece, id) -> pieces[id] = piece);
 
@@ -64,7 +67,7 @@ public final class BpeTokenizer implements Tokenizer {
         for (JsonNode a : addedNode) {
             if (a.path("normalized").asBoolean(false) || a.path("lstrip").asBoolean(false) || a.path("rstrip").asBoolean(false)
                     || a.path("single_word").asBoolean(false))
-                throw new IOException(file + ": added token '" + a.path("content").asText() + "' uses normalized/lstrip/rstrip/single_word, which are not supported");
+                throw new FormatException(file, "added token '" + a.path("content").asText() + "' uses normalized/lstrip/rstrip/single_word, which are not supported");
             String content = a.path("content").asText();
             int id = a.path("id").asInt();
             added.add(content, id, a.path("special").asBoolean(false));
@@ -82,13 +85,13 @@ public final class BpeTokenizer implements Tokenizer {
             } else {
                 String s = merge.asText();
                 int space = s.indexOf(' ');
-                if (space < 0 || s.indexOf(' ', space + 1) >= 0) throw new IOException(file + ": merge " + rank + " '" + s + "' is not 'left right'");
+                if (space < 0 || s.indexOf(' ', space + 1) >= 0) throw new FormatException(file, "merge " + rank + " '" + s + "' is not 'left right'");
                 left = s.substring(0, space);
                 right = s.substring(space + 1);
             }
             Integer l = vocab.get(left), r = vocab.get(right), merged = vocab.get(left + right);
             if (l == null || r == null || merged == null)
-                throw new IOException(file + ": merge " + rank + " (" + left + " + " + right + ") uses a token missing from the vocabulary");
+                throw new FormatException(file, "merge " + rank + " (" + left + " + " + right + ") uses a token missing from the vocabulary");
             merges.put(l, r, rank++, merged);
         }
 
@@ -101,27 +104,13 @@ public final class BpeTokenizer implements Tokenizer {
         normalizers = new ArrayList<>();
         readNormalizer(file, root.path("normalizer"));
         if (!root.path("pre_tokenizer").isNull() && !root.path("pre_tokenizer").isMissingNode())
-            throw new IOException(file + ": pre_tokenizer " + root.path("pre_tokenizer").path("type").asText() + " is not supported (expected null)");
+            throw new FormatException(file, "pre_tokenizer " + root.path("pre_tokenizer").path("type").asText() + " is not supported (expected null)");
 
-        List<Integer> pre = new ArrayList<>(), post = new ArrayList<>();
-        JsonNode pp = root.path("post_processor");
-        if (!pp.isNull() && !pp.isMissingNode()) {
-            if (!"TemplateProcessing".equals(pp.path("type").asText()))
-                throw new IOException(file + ": post_processor " + pp.path("type").asText() + " is not supported (expected TemplateProcessing)");
-            boolean seenSequence = false;
-            for (JsonNode item : pp.path("single")) {
-                if (item.has("Sequence")) {
-                    seenSequence = true;
-                    continue;
-                }
-                String token = item.path("SpecialToken").path("id").asText();
-                JsonNode ids = pp.path("special_tokens").path(token).path("ids");
-                if (!ids.isArray() || ids.isEmpty()) throw new IOException(file + ": post_processor.special_tokens has no ids for " + token);
-                for (JsonNode id : ids) (seenSequence ? post : pre).add(id.asInt());
-            }
-        }
-        prefix = pre.stream().mapToInt(Integer::intValue).toArray();
-        suffix = post.stream().mapToInt(Integer::intValue).toArray();
+        PostProcessorTemplate template = PostProcessorTemplate.read(file, root, pieces.length);
+        for (int id : java.util.stream.IntStream.concat(java.util.Arrays.stream(template.prefix()), java.util.Arrays.stream(template.suffix())).toArray())
+            if (pieces[id] == null) throw new FormatException(file, "post_processor.special_tokens: id " + id + " names no token of the vocabulary");
+        prefix = template.prefix();
+        suffix = template.suffix();
 
         decoders = new ArrayList<>();
         JsonNode dec = root.path("decoder");
@@ -130,7 +119,7 @@ public final class BpeTokenizer implements Tokenizer {
         for (JsonNode d : decoders) {
             String type = d.path("type").asText();
             if (!List.of("Replace", "ByteFallback", "Fuse", "Strip").contains(type))
-                throw new IOException(file + ": decoder " + type + " is not supported (Replace, ByteFallback, Fuse, Strip are)");
+                throw new FormatException(file, "decoder " + type + " is not supported (Replace, ByteFallback, Fuse, Strip are)");
         }
 
         padId = idOrDefault("<pad>", 0);
@@ -150,18 +139,18 @@ public final class BpeTokenizer implements Tokenizer {
                 for (JsonNode child : n.path("normalizers")) readNormalizer(file, child);
             }
             case "Replace" -> {
-                if (!n.path("pattern").has("String")) throw new IOException(file + ": normalizer Replace with a Regex pattern is not supported");
+                if (!n.path("pattern").has("String")) throw new FormatException(file, "normalizer Replace with a Regex pattern is not supported");
                 normalizers.add(new Normalization("Replace", n.path("pattern").path("String").asText(), n.path("content").asText()));
             }
             case "Prepend" -> normalizers.add(new Normalization("Prepend", null, n.path("prepend").asText()));
-            default -> throw new IOException(file + ": normalizer " + n.path("type").asText() + " is not supported (Replace, Prepend, Sequence are)");
+            default -> throw new FormatException(file, "normalizer " + n.path("type").asText() + " is not supported (Replace, Prepend, Sequence are)");
         }
     }
 
     /** Reads a tokenizer.json (or the tokenizer.json inside a folder). */
     public static BpeTokenizer load(Path path) throws IOException {
         Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
-        if (!Files.exists(file)) throw new IOException(file + ": no such tokenizer file");
+        if (!Files.exists(file)) throw new FormatException(file, "no such tokenizer file");
         return fromJson(file, ConfigFiles.readJson(file));
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusedit.model.config.ConfigFiles;
+import dev.fusedit.tensor.io.FormatException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -84,7 +85,7 @@ public final class WordLevelTokenizer implements Tokenizer {
     /** Reads a WordLevel tokenizer.json (or the tokenizer.json inside a folder). */
     public static WordLevelTokenizer load(Path path) throws IOException {
         Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
-        if (!Files.exists(file)) throw new IOException(file + ": no such tokenizer file");
+        if (!Files.exists(file)) throw new FormatException(file, "no such tokenizer file");
         JsonNode root = ConfigFiles.readJson(file);
         return fromJson(file, root);
     }
@@ -92,62 +93,49 @@ public final class WordLevelTokenizer implements Tokenizer {
     static WordLevelTokenizer fromJson(Path file, JsonNode root) throws IOException {
         JsonNode model = root.path("model");
         if (!"WordLevel".equals(model.path("type").asText()))
-            throw new IOException(file + ": model.type is '" + model.path("type").asText() + "', this tokenizer reads WordLevel models");
+            throw new FormatException(file, "model.type is '" + model.path("type").asText() + "', this tokenizer reads WordLevel models");
         JsonNode v = model.path("vocab");
-        if (!v.isObject()) throw new IOException(file + ": model.vocab must be an object of word -> id");
+        if (!v.isObject()) throw new FormatException(file, "model.vocab must be an object of word -> id");
         Map<String, Integer> vocab = new HashMap<>(v.size() * 2);
         Map<Integer, String> byId = new HashMap<>();
         for (Map.Entry<String, JsonNode> e : v.properties()) {
-            if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0)
-                throw new IOException(file + ": model.vocab['" + e.getKey() + "'] must be a non-negative integer id");
+            TokenIdCheck.require(file, "model.vocab['" + e.getKey() + "']", e.getValue(), v.size());
             String clash = byId.put(e.getValue().asInt(), e.getKey());
-            if (clash != null) throw new IOException(file + ": model.vocab gives id " + e.getValue().asInt() + " to both '" + clash + "' and '" + e.getKey() + "'");
+            if (clash != null) throw new FormatException(file, "model.vocab gives id " + e.getValue().asInt() + " to both '" + clash + "' and '" + e.getKey() + "'");
             vocab.put(e.getKey(), e.getValue().asInt());
         }
         Map<String, Boolean> addedSpecial = new LinkedHashMap<>();
         for (JsonNode a : root.path("added_tokens")) {
             if (a.path("normalized").asBoolean(false) || a.path("lstrip").asBoolean(false) || a.path("rstrip").asBoolean(false)
                     || a.path("single_word").asBoolean(false))
-                throw new IOException(file + ": added token '" + a.path("content").asText() + "' uses normalized/lstrip/rstrip/single_word, which are not supported");
+                throw new FormatException(file, "added token '" + a.path("content").asText() + "' uses normalized/lstrip/rstrip/single_word, which are not supported");
             String content = a.path("content").asText();
             Integer id = vocab.get(content);
             if (id == null || id != a.path("id").asInt())
-                throw new IOException(file + ": added token '" + content + "' (id " + a.path("id").asInt() + ") must also be in model.vocab with that id");
+                throw new FormatException(file, "added token '" + content + "' (id " + a.path("id").asInt() + ") must also be in model.vocab with that id");
             addedSpecial.put(content, a.path("special").asBoolean(false));
         }
         JsonNode normalizer = root.path("normalizer");
         if (!normalizer.isNull() && !normalizer.isMissingNode())
-            throw new IOException(file + ": normalizer " + normalizer.path("type").asText() + " is not supported (expected null)");
+            throw new FormatException(file, "normalizer " + normalizer.path("type").asText() + " is not supported (expected null)");
         JsonNode decoder = root.path("decoder");
         if (!decoder.isNull() && !decoder.isMissingNode())
-            throw new IOException(file + ": decoder " + decoder.path("type").asText() + " is not supported (expected null: tokens joined by spaces)");
+            throw new FormatException(file, "decoder " + decoder.path("type").asText() + " is not supported (expected null: tokens joined by spaces)");
         Pattern pre = switch (root.path("pre_tokenizer").path("type").asText()) {
             case "WhitespaceSplit" -> WHITESPACE_SPLIT;
             case "Whitespace" -> WHITESPACE;
-            default -> throw new IOException(file + ": pre_tokenizer '" + root.path("pre_tokenizer").path("type").asText()
+            default -> throw new FormatException(file, "pre_tokenizer '" + root.path("pre_tokenizer").path("type").asText()
                     + "' is not supported (WhitespaceSplit, Whitespace are)");
         };
-        List<Integer> pre1 = new ArrayList<>(), post = new ArrayList<>();
-        JsonNode pp = root.path("post_processor");
-        if (!pp.isNull() && !pp.isMissingNode()) {
-            if (!"TemplateProcessing".equals(pp.path("type").asText()))
-                throw new IOException(file + ": post_processor " + pp.path("type").asText() + " is not supported (expected TemplateProcessing)");
-            boolean seenSequence = false;
-            for (JsonNode item : pp.path("single")) {
-                if (item.has("Sequence")) {
-                    seenSequence = true;
-                    continue;
-                }
-                String token = item.path("SpecialToken").path("id").asText();
-                JsonNode ids = pp.path("special_tokens").path(token).path("ids");
-                if (!ids.isArray() || ids.isEmpty()) throw new IOException(file + ": post_processor.special_tokens has no ids for " + token);
-                for (JsonNode id : ids) (seenSequence ? post : pre1).add(id.asInt());
-            }
-        }
-        String unk = model.path("unk_token").isTextual() ? model.path("unk_token").asText() : null;
-        if (unk != null && !vocab.containsKey(unk)) throw new IOException(file + ": model.unk_token '" + unk + "' is not in model.vocab");
+        PostProcessorTemplate template = PostProcessorTemplate.read(file, root, vocab.size());
+        // without an unknown token every word outside the vocabulary would stop a run mid-way (a caption, a prompt): refused now
+        if (!model.path("unk_token").isTextual())
+            throw new FormatException(file, "model.unk_token: required (a word-level tokenizer needs it for words outside its vocabulary), got "
+                    + model.path("unk_token"));
+        String unk = model.path("unk_token").asText();
+        if (!vocab.containsKey(unk)) throw new FormatException(file, "model.unk_token '" + unk + "' is not in model.vocab");
         return new WordLevelTokenizer(vocab, addedSpecial, pre,
-                pre1.stream().mapToInt(Integer::intValue).toArray(), post.stream().mapToInt(Integer::intValue).toArray(), unk);
+                template.prefix(), template.suffix(), unk);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.fusedit.model.vae;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.model.config.ConfigReader;
+import dev.fusedit.tensor.io.FormatException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ public record VaeConfig(
     }
 
     public static VaeConfig read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IOException(file + ": VAE config not found");
+        if (!Files.isRegularFile(file)) throw new FormatException(file, "VAE config not found");
         JsonNode root = ConfigFiles.readJson(file);
         return from(new ConfigReader(file, "", root));
     }

@@ -121,6 +121,18 @@ class FlowMatchEulerSchedulerTest {
                 .hasMessageContaining("absent.json");
     }
 
+    /** Regressions of the fuzz campaign: a step count sized two tables before any check, an infinite shift escaped as IllegalArgumentException. */
+    @Test
+    void hostileStepCountsAndShiftsAreRefusedNamingTheField(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("scheduler_config.json");
+        Files.writeString(f, "{\"num_train_timesteps\": 2147483647, \"shift\": 3.0}");
+        assertThatThrownBy(() -> FlowMatchEulerScheduler.read(f)).isInstanceOf(dev.fusedit.tensor.io.FormatException.class)
+                .hasMessageContaining("scheduler_config.json: num_train_timesteps: expected 1 to 1000000, got 2147483647");
+        Files.writeString(f, "{\"num_train_timesteps\": 1000, \"shift\": 1e999}");
+        assertThatThrownBy(() -> FlowMatchEulerScheduler.read(f)).isInstanceOf(dev.fusedit.tensor.io.FormatException.class)
+                .hasMessageContaining("shift: expected a positive finite number, got Infinity");
+    }
+
     @Test
     void aStochasticStepRenoisesTheCleanPredictionAndTheLastStepReturnsIt() {
         FlowMatchEulerScheduler.Schedule s = sd3.schedule(5);

@@ -54,6 +54,29 @@ class PipelineFolderTest {
     }
 
     @Test
+    void aLinkOutOfTheFolderIsRefusedAndModelIndexCannotNameAPath(@TempDir Path dir) throws IOException {
+        Path root = pipeline(Files.createDirectories(dir.resolve("pipe")), false);
+        Path secret = Files.writeString(dir.resolve("secret.json"), "{\"password\": 1}");
+        Files.createSymbolicLink(root.resolve("tokenizer/tokenizer.json"), secret);
+        assertThatThrownBy(() -> PipelineFolder.open(root)).isInstanceOf(dev.fusedit.tensor.io.FormatException.class)
+                .hasMessageContaining(root.resolve("tokenizer/tokenizer.json").toString()).hasMessageContaining("leads outside");
+        Files.delete(root.resolve("tokenizer/tokenizer.json"));
+        // a component folder linked out of the pipeline
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.writeString(elsewhere.resolve("config.json"), "{}");
+        dev.fusedit.tensor.io.FileTrees.delete(root.resolve("transformer"));
+        Files.createSymbolicLink(root.resolve("transformer"), elsewhere);
+        assertThatThrownBy(() -> PipelineFolder.open(root)).hasMessageContaining("transformer").hasMessageContaining("leads outside");
+        Files.delete(root.resolve("transformer"));
+        // model_index.json names classes, never folders: a path there changes nothing that is read
+        Files.createDirectories(root.resolve("transformer"));
+        Files.writeString(root.resolve("transformer/config.json"), "{}");
+        Files.writeString(root.resolve("model_index.json"), Files.readString(root.resolve("model_index.json"))
+                .replace("[\"diffusion.models\",\"FuseDiT\"]", "[\"../../elsewhere\",\"/etc/passwd\"]"));
+        assertThat(PipelineFolder.open(root).transformerDir()).isEqualTo(root.resolve("transformer"));
+    }
+
+    @Test
     void aPipelineWithoutVaeWorksInPixelSpace(@TempDir Path dir) throws IOException {
         PipelineFolder p = PipelineFolder.open(pipeline(dir, false));
         assertThat(p.hasVae()).isFalse();

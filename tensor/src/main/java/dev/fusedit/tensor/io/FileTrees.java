@@ -20,6 +20,19 @@ public final class FileTrees {
         }
     }
 
+    /** Deletes the folders under and at p that hold no files (deepest first); anything with a file in it stays. */
+    public static void deleteEmptyFolders(Path p) throws IOException {
+        if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) return;
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+                if (!Files.isDirectory(q, LinkOption.NOFOLLOW_LINKS)) continue;
+                try (Stream<Path> inside = Files.list(q)) {
+                    if (inside.findAny().isEmpty()) Files.delete(q);
+                }
+            }
+        }
+    }
+
     /** Copies the tree at from to to, leaving out the file skip; links (a shared vae/) are copied as links. */
     public static void copy(Path from, Path to, Path skip) throws IOException {
         try (Stream<Path> walk = Files.walk(from)) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fusedit.tensor.Tensor;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -31,6 +32,9 @@ public final class ShardedCheckpoint implements TensorSource {
         JsonNode root;
         try {
             root = SafeTensorsFile.JSON.readTree(Files.readString(index));
+        } catch (CharacterCodingException e) {
+            // decoded strictly as UTF-8 here: bytes handed to Jackson would be guessed as UTF-32 and fail outside its exceptions
+            throw new FormatException(index, "not valid JSON (not UTF-8 text)");
         } catch (JacksonException e) {
             throw new FormatException(index, "not valid JSON: " + e.getOriginalMessage());
         }
@@ -42,9 +46,7 @@ public final class ShardedCheckpoint implements TensorSource {
             for (Map.Entry<String, JsonNode> e : map.properties()) {
                 if (!e.getValue().isTextual()) throw new FormatException(index, "weight_map." + e.getKey() + " is not a file name");
                 String shardName = e.getValue().asText();
-                Path shardPath = index.resolveSibling(shardName).normalize();
-                if (!shardPath.getParent().equals(index.toAbsolutePath().getParent().normalize()) && !shardPath.getParent().equals(index.getParent()))
-                    throw new FormatException(index, "weight_map." + e.getKey() + " points outside the checkpoint folder: " + shardName);
+                Path shardPath = FolderBounds.resolveInside(index.toAbsolutePath().getParent(), shardName, index, "weight_map." + e.getKey());
                 SafeTensorsFile shard = shards.get(shardName);
                 if (shard == null) {
                     if (!Files.exists(shardPath)) throw new FormatException(index, "shard " + shardName + " (for " + e.getKey() + ") does not exist");

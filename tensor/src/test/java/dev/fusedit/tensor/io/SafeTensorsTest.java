@@ -68,6 +68,16 @@ class SafeTensorsTest {
         assertThatThrownBy(() -> TensorSource.open(dir)).isInstanceOf(FormatException.class).hasMessageContaining("missing.safetensors");
     }
 
+    /** Regression of the fuzz campaign: an index that is not UTF-8 escaped as a MalformedInputException. */
+    @Test
+    void anIndexThatIsNotUtf8TextIsAFormatException() throws IOException {
+        Path index = Files.write(dir.resolve("model.safetensors.index.json"), new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'});
+        assertThatThrownBy(() -> TensorSource.open(dir)).isInstanceOf(FormatException.class).hasMessageStartingWith(index + ": not valid JSON");
+        // the campaign's 10,000-input run: bytes that Jackson, given bytes, took for UTF-32 (a CharConversionException)
+        Files.write(index, new byte[] {'7', 0, 0, 0, 0, 'x', '4', '9', 'e', '1', '-'});
+        assertThatThrownBy(() -> TensorSource.open(dir)).isInstanceOf(FormatException.class).hasMessageStartingWith(index + ": not valid JSON");
+    }
+
     /** A file written by PyTorch's safetensors (the parity fixtures): every tensor opens, BF16 included. */
     @Test
     void readsFilesWrittenByPytorch() throws IOException {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,16 +38,42 @@ public final class CheckpointStore {
     /** A fresh temporary folder to write a checkpoint into (left-overs of killed writes are removed first). */
     public Path begin(long step) throws IOException {
         Files.createDirectories(root);
+        restoreReplaced(root);
         removeTemporaries();
         return Files.createTempDirectory(root, "." + name(step) + ".");
     }
 
-    /** Makes a fully written temporary folder the checkpoint of {@code step}. */
+    /**
+     * Makes a fully written temporary folder the checkpoint of {@code step}. A folder cannot be
+     * renamed over another, so a checkpoint of the same step (a run started again in its folder)
+     * is first renamed aside: a crash before the new one is in place leaves it there, and
+     * {@link #restoreReplaced} puts it back.
+     */
     public Path commit(Path temporary, long step) throws IOException {
         Path target = root.resolve(name(step));
-        FileTrees.delete(target);
+        Path aside = root.resolve("." + name(step) + REPLACED);
+        FileTrees.delete(aside);
+        if (Files.exists(target)) Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
         Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+        FileTrees.delete(aside);
         return target;
+    }
+
+    private static final String REPLACED = ".replaced";
+
+    /** A checkpoint renamed aside by a commit that did not finish goes back in place (or away, when the new one made it). */
+    private static void restoreReplaced(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) return;
+        List<Path> aside;
+        try (Stream<Path> s = Files.list(folder)) {
+            aside = s.filter(p -> p.getFileName().toString().startsWith(".step-") && p.getFileName().toString().endsWith(REPLACED)).toList();
+        }
+        for (Path p : aside) {
+            String name = p.getFileName().toString();
+            Path target = folder.resolve(name.substring(1, name.length() - REPLACED.length()));
+            if (Files.exists(target)) FileTrees.delete(p);
+            else Files.move(p, target, StandardCopyOption.ATOMIC_MOVE);
+        }
     }
 
     /** The newest complete checkpoint, if any. */
@@ -59,6 +86,7 @@ public final class CheckpointStore {
         if (Files.isRegularFile(dir.resolve("trainer/state.json"))) return Optional.of(dir);
         Path folder = Files.isDirectory(dir.resolve("checkpoints")) ? dir.resolve("checkpoints") : dir;
         if (!Files.isDirectory(folder)) return Optional.empty();
+        restoreReplaced(folder);
         try (Stream<Path> s = Files.list(folder)) {
             return s.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
                     .filter(p -> Files.isRegularFile(p.resolve("trainer/state.json")))

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.fusedit.model.config.ConfigFiles;
+import dev.fusedit.tensor.io.FormatException;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -69,7 +70,7 @@ public final class ConfigOverrides {
     /** root with each assignment set, in order (file names the YAML in messages). */
     public static JsonNode applyAll(JsonNode root, List<Assignment> assignments, Path file) throws IOException {
         if (assignments.isEmpty()) return root;
-        if (!root.isObject()) throw new IOException(file + ": expected a YAML mapping of sections at the top");
+        if (!root.isObject()) throw new FormatException(file, "expected a YAML mapping of sections at the top");
         ObjectNode result = ((ObjectNode) root).deepCopy();
         for (Assignment a : assignments) {
             String[] keys = a.path().split("\\.");

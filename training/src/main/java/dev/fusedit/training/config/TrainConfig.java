@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fusedit.model.config.ConfigFiles;
 import dev.fusedit.model.config.ConfigReader;
 import dev.fusedit.model.fusedit.ModelSection;
+import dev.fusedit.tensor.io.FormatException;
 import dev.fusedit.training.optim.LearningRate;
 
 import java.io.IOException;
@@ -83,7 +84,7 @@ public record TrainConfig(
 
     /** The YAML at file with the assignments applied first. */
     public static TrainConfig readWith(Path file, List<ConfigOverrides.Assignment> overrides) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IOException(file + ": no such training config");
+        if (!Files.isRegularFile(file)) throw new FormatException(file, "no such training config");
         JsonNode root = ConfigOverrides.applyAll(ConfigFiles.readYaml(file), overrides, file);
         ConfigReader top = new ConfigReader(file, "", root);
         List<String> ignored = new ArrayList<>();
@@ -164,7 +165,7 @@ public record TrainConfig(
                 d.optString("data_path", null), d.optString("image_column", "image.jpg"), caption, d.optBoolean("center_crop", true),
                 d.optString("instruction", ""), d.optString("tokenizer", null), d.has("seed") ? d.requireInt("seed") : trainer.seed(),
                 originalCaption, originalRate);
-        if (source.equals("webdataset") && data.dataPath() == null) throw new IOException(file + ": data.data_path is required for webdataset data");
+        if (source.equals("webdataset") && data.dataPath() == null) throw new FormatException(file, "data.data_path is required for webdataset data");
 
         ConfigReader m = top.object("model");
         // a misspelt model key would otherwise train the unchanged model without a word

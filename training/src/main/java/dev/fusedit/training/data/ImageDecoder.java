@@ -1,13 +1,18 @@
 package dev.fusedit.training.data;
 
 import dev.fusedit.model.pipeline.RgbImage;
+import dev.fusedit.tensor.io.FormatException;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Iterator;
 
 /**
  * Encoded image bytes (JPEG, PNG, anything javax.imageio reads) to 8-bit RGB, converted as PIL's
@@ -20,15 +25,45 @@ import java.io.IOException;
 public final class ImageDecoder {
     private ImageDecoder() {}
 
-    public static RgbImage decode(byte[] encoded) throws IOException {
+    /** Larger images are refused: 8192 x 8192, far above any training resolution. */
+    static final long MAX_PIXELS = 8192L * 8192;
+    /**
+     * Deflate and JPEG cannot expand a stream by more than about a thousand to one, so an image
+     * whose header claims more pixels than this many times its encoded bytes is lying, and the
+     * raster it claims is never allocated.
+     */
+    static final long MAX_PIXELS_PER_BYTE = 1100;
+    /** Small images are never refused by the ratio (an 8-byte solid colour is fine). */
+    private static final long ALWAYS_ALLOWED_PIXELS = 1 << 20;
+
+    /**
+     * Decodes the image bytes of {@code member} of {@code source} (a tar shard); a corrupt image,
+     * or one whose claimed size is out of bounds, is a {@link FormatException} naming both.
+     */
+    public static RgbImage decode(byte[] encoded, Path source, String member) throws FormatException {
         BufferedImage image;
-        try {
-            image = ImageIO.read(new ByteArrayInputStream(encoded));
-        } catch (RuntimeException e) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) throw new FormatException(source, member + ": not an image format javax.imageio knows");
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                // the header's size is checked before the reader allocates a raster of that size
+                long w = reader.getWidth(0), h = reader.getHeight(0), pixels = w * h;
+                if (w < 1 || h < 1 || pixels > MAX_PIXELS || pixels > Math.max(ALWAYS_ALLOWED_PIXELS, MAX_PIXELS_PER_BYTE * encoded.length))
+                    throw new FormatException(source, member + ": image header claims " + w + " x " + h + " pixels, more than "
+                            + encoded.length + " encoded bytes can hold (or above the " + MAX_PIXELS + "-pixel limit)");
+                image = reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        } catch (FormatException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
             // readers throw unchecked exceptions on some corrupt streams (index errors, negative sizes)
-            throw new IOException("corrupt image data (" + e + ")", e);
+            throw new FormatException(source, member + ": corrupt image data (" + e + ")", e);
         }
-        if (image == null) throw new IOException("not an image format javax.imageio knows");
+        if (image == null) throw new FormatException(source, member + ": not an image javax.imageio can read");
         return switch (image.getColorModel().getColorSpace().getType()) {
             case ColorSpace.TYPE_GRAY -> fromGray(image.getRaster());
             case ColorSpace.TYPE_CMYK -> fromCmyk(image.getRaster());

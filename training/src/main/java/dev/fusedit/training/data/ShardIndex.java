@@ -1,5 +1,7 @@
 package dev.fusedit.training.data;
 
+import dev.fusedit.tensor.io.FormatException;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -121,7 +123,7 @@ public final class ShardIndex {
         if (result.damage() == null) grouper.finish();
         else if (grouper.discard()) b.skipped++;   // the sample in progress may miss members that lay past the damage
         if (b.count == 0)
-            throw new IOException(shard + ": no sample with both '" + columns.get(IMAGE) + "' and '" + columns.get(CAPTION) + "' members"
+            throw new FormatException(shard, "no sample with both '" + columns.get(IMAGE) + "' and '" + columns.get(CAPTION) + "' members"
                     + (result.damage() != null ? " (" + result.damage() + ")" : "")
                     + " — check data.image_column / data.caption_column against the names inside the tar (KEY.EXTENSION)");
         return new ShardSamples(b.offset, b.size, b.count, b.skipped, result.damage());

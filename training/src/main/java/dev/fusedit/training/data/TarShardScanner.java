@@ -1,5 +1,7 @@
 package dev.fusedit.training.data;
 
+import dev.fusedit.tensor.io.FormatException;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,7 +18,7 @@ import java.nio.file.StandardOpenOption;
  * <p>A tar has no index, so a damaged header (bad checksum) or a member whose data runs past the
  * end of the file ends the walk: what came before it is still good, and the result says where
  * and why the walk stopped. A file whose very first header is not a tar header fails with an
- * IOException naming the file.
+ * FormatException naming the file.
  */
 public final class TarShardScanner {
     private TarShardScanner() {}
@@ -39,7 +41,7 @@ public final class TarShardScanner {
     public static Result scan(Path tar, MemberSink sink) throws IOException {
         try (FileChannel ch = FileChannel.open(tar, StandardOpenOption.READ)) {
             long length = ch.size();
-            if (length == 0) throw new IOException(tar + ": empty file, not a tar");
+            if (length == 0) throw new FormatException(tar, "empty file, not a tar");
             ByteBuffer header = ByteBuffer.allocate(BLOCK);
             long pos = 0;
             int members = 0;
@@ -53,7 +55,7 @@ public final class TarShardScanner {
                 byte[] h = header.array();
                 if (isZeroBlock(h)) return new Result(members, null);
                 if (!checksumMatches(h)) {
-                    if (pos == 0) throw new IOException(tar + ": not a tar file (the first 512 bytes are not a tar header)");
+                    if (pos == 0) throw new FormatException(tar, "not a tar file (the first 512 bytes are not a tar header)");
                     return damaged(tar, pos, members, "header checksum mismatch");
                 }
                 long size = paxSize >= 0 ? paxSize : parseNumber(h, 124, 12);
@@ -104,7 +106,7 @@ public final class TarShardScanner {
     }
 
     private static Result damaged(Path tar, long pos, int members, String why) throws IOException {
-        if (members == 0 && pos == 0) throw new IOException(tar + ": not a tar file (" + why + ")");
+        if (members == 0 && pos == 0) throw new FormatException(tar, "not a tar file (" + why + ")");
         return new Result(members, "at byte " + pos + ": " + why);
     }
 

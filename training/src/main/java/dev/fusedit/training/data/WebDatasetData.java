@@ -129,7 +129,7 @@ public final class WebDatasetData implements TrainingData {
         }
         RgbImage image;
         try {
-            image = ImageDecoder.decode(imageBytes);
+            image = ImageDecoder.decode(imageBytes, shard, "sample " + sample);
         } catch (IOException e) {
             undecodable.add(sample);
             return null;

@@ -1,6 +1,7 @@
 package dev.fusedit.training.data;
 
 import dev.fusedit.model.pipeline.RgbImage;
+import dev.fusedit.tensor.io.FormatException;
 import org.junit.jupiter.api.Test;
 
 import javax.imageio.IIOImage;
@@ -14,6 +15,7 @@ import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,24 +23,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Decoding to RGB as PIL's convert("RGB") does, and the antialiased bilinear resize + crop. */
 class ImageDecodeResizeTest {
+    private static final Path SHARD = Path.of("shard-000.tar");
+
 
     @Test
     void grayIsCopiedNotGammaConverted() throws IOException {
         BufferedImage gray = new BufferedImage(3, 2, BufferedImage.TYPE_BYTE_GRAY);
         gray.getRaster().setSample(1, 1, 0, 100);
-        RgbImage rgb = ImageDecoder.decode(TestShards.encode(gray, "png"));
+        RgbImage rgb = ImageDecoder.decode(TestShards.encode(gray, "png"), SHARD, "image");
         assertThat(new int[] {rgb.get(1, 1, 0), rgb.get(1, 1, 1), rgb.get(1, 1, 2), rgb.get(0, 0, 0)}).containsExactly(100, 100, 100, 0);
 
         BufferedImage deep = new BufferedImage(2, 2, BufferedImage.TYPE_USHORT_GRAY);
         deep.getRaster().setSample(0, 0, 0, 0xABCD);
-        assertThat(ImageDecoder.decode(TestShards.encode(deep, "png")).get(0, 0, 2)).isEqualTo(0xAB);
+        assertThat(ImageDecoder.decode(TestShards.encode(deep, "png"), SHARD, "image").get(0, 0, 2)).isEqualTo(0xAB);
     }
 
     @Test
     void alphaIsDroppedNotComposited() throws IOException {
         BufferedImage rgba = new BufferedImage(2, 2, BufferedImage.TYPE_INT_ARGB);
         rgba.setRGB(0, 0, 0x000A141E);   // fully transparent (10, 20, 30)
-        RgbImage rgb = ImageDecoder.decode(TestShards.encode(rgba, "png"));
+        RgbImage rgb = ImageDecoder.decode(TestShards.encode(rgba, "png"), SHARD, "image");
         assertThat(new int[] {rgb.get(0, 0, 0), rgb.get(0, 0, 1), rgb.get(0, 0, 2)}).containsExactly(10, 20, 30);
     }
 
@@ -48,14 +52,14 @@ class ImageDecodeResizeTest {
         // without an APP14 marker): stored (200, 50, 0, 30) is CMYK (55, 205, 255, 225); PIL's cmyk2rgb with
         // nk = 255 − 225 = 30 gives r = 30 − round(55·30/255 = 6.47) = 24, g = 30 − round(24.1) = 6, b = 30 − 30 = 0
         byte[] plain = cmykJpeg(200, 50, 0, 30);
-        RgbImage a = ImageDecoder.decode(plain);
+        RgbImage a = ImageDecoder.decode(plain, SHARD, "image");
         assertThat(new int[] {a.get(4, 4, 0), a.get(4, 4, 1), a.get(4, 4, 2)}).containsExactly(24, 6, 0);
         byte[] app14 = {(byte) 0xFF, (byte) 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 0};
         byte[] adobe = new byte[plain.length + app14.length];
         System.arraycopy(plain, 0, adobe, 0, 2);
         System.arraycopy(app14, 0, adobe, 2, app14.length);
         System.arraycopy(plain, 2, adobe, 2 + app14.length, plain.length - 2);
-        RgbImage b = ImageDecoder.decode(adobe);
+        RgbImage b = ImageDecoder.decode(adobe, SHARD, "image");
         assertThat(new int[] {b.get(4, 4, 0), b.get(4, 4, 1), b.get(4, 4, 2)}).containsExactly(24, 6, 0);
     }
 
@@ -78,10 +82,25 @@ class ImageDecodeResizeTest {
     }
 
     @Test
-    void garbageAndTruncatedImagesFailWithIOException() {
-        assertThatThrownBy(() -> ImageDecoder.decode("not an image".getBytes())).isInstanceOf(IOException.class);
+    void garbageAndTruncatedImagesFailNamingTheShardAndMember() {
+        assertThatThrownBy(() -> ImageDecoder.decode("not an image".getBytes(), SHARD, "image"))
+                .isInstanceOf(FormatException.class).hasMessageStartingWith("shard-000.tar: image: ");
         byte[] png = TestShards.png(16, 16, (x, y) -> x * 0x100 + y);
-        assertThatThrownBy(() -> ImageDecoder.decode(Arrays.copyOf(png, png.length / 2))).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> ImageDecoder.decode(Arrays.copyOf(png, png.length / 2), SHARD, "image"))
+                .isInstanceOf(FormatException.class).hasMessageStartingWith("shard-000.tar: image: ");
+    }
+
+    /** A PNG header claiming 60000 x 60000 made the JDK reader allocate a 14 GB raster before reading any pixel data. */
+    @Test
+    void aHeaderClaimingMorePixelsThanTheBytesCanHoldIsRefusedBeforeAllocating() {
+        byte[] png = TestShards.png(16, 16, (x, y) -> x * 0x100 + y);
+        // IHDR's width and height are the 4-byte big-endian numbers at bytes 16 and 20; its CRC follows the 13 data bytes
+        java.nio.ByteBuffer.wrap(png).putInt(16, 60000).putInt(20, 60000);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(png, 12, 17);
+        java.nio.ByteBuffer.wrap(png).putInt(29, (int) crc.getValue());
+        assertThatThrownBy(() -> ImageDecoder.decode(png, SHARD, "image")).isInstanceOf(FormatException.class)
+                .hasMessageContaining("shard-000.tar: image: image header claims 60000 x 60000 pixels");
     }
 
     @Test

@@ -63,6 +63,27 @@ class TarShardScannerTest {
     }
 
     @Test
+    void memberNamesAreKeysNeverPathsAndLinkMembersCarryNoData() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("shards/inner"));
+        Path tar = new TestShards.Tar()
+                .add("../../escaped.txt", "parent steps")
+                .add("/tmp/absolute.txt", "absolute")
+                .addSymbolicLink("000009.txt", "/etc/passwd")
+                .add("000010.txt", "inside")
+                .write(folder.resolve("hostile.tar"));
+        List<SampleGrouper.Sample> s = samples(tar);
+        // the names stay keys of samples; the data of each lies inside the tar
+        assertThat(s).extracting(SampleGrouper.Sample::key).containsExactly("../../escaped", "/tmp/absolute", "000010");
+        for (SampleGrouper.Sample sample : s)
+            for (TarShardScanner.Member m : sample.members().values())
+                assertThat(m.dataOffset() + m.size()).isLessThanOrEqualTo(Files.size(tar));
+        // nothing was written beside or above the shard
+        try (var left = Files.walk(dir)) {
+            assertThat(left.filter(Files::isRegularFile)).containsExactly(tar);
+        }
+    }
+
+    @Test
     void aTruncatedTarKeepsWhatCameBeforeTheDamage() throws IOException {
         byte[] whole = new TestShards.Tar().add("000001.txt", "x".repeat(600)).add("000002.txt", "y".repeat(600)).bytes();
         // cut inside the second member's data

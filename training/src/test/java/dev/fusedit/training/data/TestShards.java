@@ -58,6 +58,12 @@ public final class TestShards {
             return this;
         }
 
+        /** A symbolic link member (type '2') named name that points at target; it carries no data. */
+        public Tar addSymbolicLink(String name, String target) {
+            header(name, "", 0, '2', target);
+            return this;
+        }
+
         public Tar add(String name, String text) {
             return add(name, text.getBytes(StandardCharsets.UTF_8));
         }
@@ -79,8 +85,13 @@ public final class TestShards {
         }
 
         private void header(String name, String prefix, long size, char type) {
+            header(name, prefix, size, type, "");
+        }
+
+        private void header(String name, String prefix, long size, char type, String linkTarget) {
             byte[] h = new byte[512];
             put(h, 0, name, 100);
+            put(h, 157, linkTarget, 100);
             put(h, 100, "0000644", 8);
             put(h, 108, "0000000", 8);
             put(h, 116, "0000000", 8);
