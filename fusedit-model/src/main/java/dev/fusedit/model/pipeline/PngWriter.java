@@ -2,6 +2,7 @@ package dev.fusedit.model.pipeline;
 
 import dev.fusedit.tensor.io.AtomicFiles;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,7 +32,10 @@ public final class PngWriter {
     public static byte[] encode(BufferedImage image) throws IOException {
         Headless.ensure();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        if (!ImageIO.write(image, "png", out)) throw new IOException("no PNG writer is available in this JDK");
+        // a memory cache: ImageIO's default for streams is a temporary file, which a full disk would fail
+        try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+            if (!ImageIO.write(image, "png", stream)) throw new IOException("no PNG writer is available in this JDK");
+        }
         return out.toByteArray();
     }
 
