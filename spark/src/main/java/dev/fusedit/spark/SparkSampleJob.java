@@ -22,7 +22,7 @@ import java.util.List;
  * Images for a table of prompts, spread over a Spark cluster: PNG files under OUT/images and a
  * Parquet manifest OUT/manifest.parquet with one row per image (prompt, seed, image path relative
  * to OUT, model, steps, guidance, seconds). Each executor JVM loads the pipeline once
- * ({@link PipelineCache}); each task samples its prompts in passes of {@code batch} images. The
+ * ({@link ModelCache}); each task samples its prompts in passes of {@code batch} images. The
  * pixels of a (prompt, seed) are those of `fusedit sample` on one machine.
  * <pre>{@code
  * SparkSession spark = FuseditSpark.session("local[*]", "catalogue");
@@ -109,7 +109,7 @@ public final class SparkSampleJob {
             }
         }
         if (!todo.isEmpty()) {
-            FuseDiTPipeline pipe = PipelineCache.get(spec.model());
+            FuseDiTPipeline pipe = ModelCache.pipeline(spec.model());
             for (BatchSampler.Made<Row> m : BatchSampler.sample(pipe, todo, spec.sampling())) {
                 Row r = m.tag();
                 m.image().writePng(out.resolve(r.getString(2)));

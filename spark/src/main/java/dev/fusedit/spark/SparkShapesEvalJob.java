@@ -70,7 +70,7 @@ public final class SparkShapesEvalJob {
         List<BatchSampler.Request<Long>> requests = new ArrayList<>();
         part.forEachRemaining(p -> requests.add(new BatchSampler.Request<>(p.prompt(), p.seed(), "", p.seed())));
         if (requests.isEmpty()) return List.<Pixels>of().iterator();
-        FuseDiTPipeline pipe = PipelineCache.get(modelDir);
+        FuseDiTPipeline pipe = ModelCache.pipeline(modelDir);
         List<Pixels> out = new ArrayList<>();
         for (BatchSampler.Made<Long> m : BatchSampler.sample(pipe, requests, sampling)) {
             RgbImage img = m.image().image();

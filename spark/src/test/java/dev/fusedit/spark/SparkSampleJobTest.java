@@ -91,7 +91,7 @@ class SparkSampleJobTest {
         assertThat(again.generated()).isZero();
         for (var e : written.entrySet()) assertThat(Files.getLastModifiedTime(e.getKey())).isEqualTo(e.getValue());
         // every task of both runs shared the one pipeline this JVM loaded
-        assertThat(PipelineCache.loadedCount()).isEqualTo(1);
+        assertThat(ModelCache.pipelinesLoaded()).isEqualTo(1);
     }
 
     @Test

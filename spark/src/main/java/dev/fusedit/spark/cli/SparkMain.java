@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "fusedit spark", mixinStandardHelpOptions = true, version = "fusedit 0.1.0",
         description = "Jobs on Apache Spark: an embedded local[*] master by default, or the cluster spark-submit names.",
-        subcommands = {SparkSampleCommand.class, SparkEvalShapesCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {SparkSampleCommand.class, SparkEvalShapesCommand.class, SparkLatentsCommand.class, CommandLine.HelpCommand.class})
 public final class SparkMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
