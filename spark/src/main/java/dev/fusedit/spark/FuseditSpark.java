@@ -26,8 +26,10 @@ public final class FuseditSpark {
      * A local master binds to the loopback address and has no web UI: the embedded run is a tool, not a service.
      */
     public static SparkSession session(String master, String appName) {
+        // spark-submit hands its --conf values to the driver as system properties: keep the user's executor options, add ours
+        String given = System.getProperty("spark.executor.extraJavaOptions", "");
         SparkSession.Builder b = SparkSession.builder().appName(appName)
-                .config("spark.executor.extraJavaOptions", EXECUTOR_JAVA_OPTIONS)
+                .config("spark.executor.extraJavaOptions", (given + " " + EXECUTOR_JAVA_OPTIONS).strip())
                 .config("spark.ui.showConsoleProgress", "false");
         if (master != null) {
             b.master(master);
