@@ -20,24 +20,29 @@ public final class ModelCache {
 
     private ModelCache() {}
 
+    /** What loads a model from its folder. */
+    @FunctionalInterface
+    private interface Loader<T> {
+        T load(Path dir) throws IOException;
+    }
+
     /** The pipeline of {@code modelDir} (an absolute path every executor can read), loaded on first use in this JVM. */
-    public static synchronized FuseDiTPipeline pipeline(String modelDir) throws IOException {
-        FuseDiTPipeline pipe = PIPELINES.get(modelDir);
-        if (pipe == null) {
-            pipe = FuseDiTPipeline.load(Path.of(modelDir));
-            PIPELINES.put(modelDir, pipe);
-        }
-        return pipe;
+    public static FuseDiTPipeline pipeline(String modelDir) throws IOException {
+        return cached(PIPELINES, modelDir, FuseDiTPipeline::load);
     }
 
     /** The VAE folder {@code vaeDir} (config.json and weights), loaded on first use in this JVM. */
-    public static synchronized VaeCheckpoint vae(String vaeDir) throws IOException {
-        VaeCheckpoint vae = VAES.get(vaeDir);
-        if (vae == null) {
-            vae = VaeCheckpoint.open(Path.of(vaeDir));
-            VAES.put(vaeDir, vae);
+    public static VaeCheckpoint vae(String vaeDir) throws IOException {
+        return cached(VAES, vaeDir, VaeCheckpoint::open);
+    }
+
+    private static synchronized <T> T cached(Map<String, T> loaded, String dir, Loader<T> loader) throws IOException {
+        T model = loaded.get(dir);
+        if (model == null) {
+            model = loader.load(Path.of(dir));
+            loaded.put(dir, model);
         }
-        return vae;
+        return model;
     }
 
     /** How many pipelines this JVM has loaded (tests check that tasks reuse them). */

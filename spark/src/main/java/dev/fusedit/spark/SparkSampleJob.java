@@ -54,7 +54,7 @@ public final class SparkSampleJob {
      * @param model      the pipeline folder (every executor must read it at this path)
      * @param out        where images/ and manifest.parquet go (shared by the executors)
      * @param sampling   steps, guidance, sampler and images per pass
-     * @param partitions tasks to split the prompts into; 0 = twice the cluster's default parallelism
+     * @param partitions tasks to split the prompts into; 0 = the cluster's default parallelism (its cores)
      */
     public record Settings(Path model, Path out, SamplingSettings sampling, int partitions) {}
 
@@ -80,16 +80,17 @@ public final class SparkSampleJob {
         Files.createDirectories(out.resolve("images"));
         TaskSpec spec = new TaskSpec(model.toString(), out.toString(), settings.sampling());
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        int partitions = settings.partitions() > 0 ? settings.partitions() : 2 * jsc.defaultParallelism();
+        // one task a core: a task batches its prompts, and an executor runs one denoising pass at a time anyway
+        int partitions = settings.partitions() > 0 ? settings.partitions() : jsc.defaultParallelism();
         partitions = Math.max(1, Math.min(partitions, prompts.size()));
         long start = System.nanoTime();
         JavaRDD<Row> rows = jsc.parallelize(prompts, partitions).mapPartitions(part -> samplePartition(part, spec));
         Path manifest = out.resolve("manifest.parquet");
         spark.createDataFrame(rows, MANIFEST_SCHEMA).write().mode(SaveMode.Overwrite).parquet(manifest.toString());
         double seconds = (System.nanoTime() - start) / 1e9;
-        long images = spark.read().parquet(manifest.toString()).count();
-        long generated = spark.read().parquet(manifest.toString()).filter("seconds IS NOT NULL").count();
-        return new Summary(images, generated, seconds, manifest);
+        // counted from what was committed: a task that ran twice is in the manifest once
+        Row counts = spark.read().parquet(manifest.toString()).selectExpr("count(*)", "count(seconds)").first();
+        return new Summary(counts.getLong(0), counts.getLong(1), seconds, manifest);
     }
 
     /** One task: the images of its prompts that are not on disk yet, in batches, and a manifest row for every image. */

@@ -42,7 +42,7 @@ public final class SparkShapesEvalJob {
 
     /**
      * Samples every prompt the evaluator's number of times (its seeds) with {@code sampling} and scores the
-     * images. {@code partitions} 0 = twice the cluster's default parallelism.
+     * images. {@code partitions} 0 = the cluster's default parallelism (its cores).
      */
     public static ShapesBenchmark.Result run(SparkSession spark, Path model, List<ShapesPrompt> prompts, ShapesEvaluator evaluator,
                                              SamplingSettings sampling, int partitions) throws IOException {
@@ -53,7 +53,7 @@ public final class SparkShapesEvalJob {
             for (long s : evaluator.seeds(i)) pairs.add(new Pair(prompts.get(i).text(), s));
         if (pairs.isEmpty()) throw new IllegalArgumentException("no benchmark prompts given");
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        int n = Math.max(1, Math.min(partitions > 0 ? partitions : 2 * jsc.defaultParallelism(), pairs.size()));
+        int n = Math.max(1, Math.min(partitions > 0 ? partitions : jsc.defaultParallelism(), pairs.size()));
         String modelDir = dir.toString();
         List<Pixels> made = jsc.parallelize(pairs, n).mapPartitions((Iterator<Pair> part) -> samplePartition(part, modelDir, sampling)).collect();
         Map<Long, RgbImage> bySeed = new HashMap<>();

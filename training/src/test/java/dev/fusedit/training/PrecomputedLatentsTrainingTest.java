@@ -38,12 +38,7 @@ class PrecomputedLatentsTrainingTest {
         ShapesVocabulary.tokenizer().save(tokenizer);
         vae = TinyVae.write(dir);
         String[] captions = {"a red circle", "a blue square", "two green triangles", "a yellow circle left of a red square", "a purple square"};
-        TestShards.Tar tar = new TestShards.Tar();
-        for (int i = 0; i < captions.length; i++) {
-            int w = 32 + 8 * i, h = 48 - 4 * i, colour = 0x203040 * (i + 1);
-            tar.add("s/%06d.image.png".formatted(i), TestShards.png(w, h, (x, y) -> (x + y) % 9 < 4 ? colour : 0xFFFFFF));
-            tar.add("s/%06d.txt".formatted(i), captions[i]);
-        }
+        TestShards.Tar tar = TestShards.captionedImages(captions);
         tar.write(dir.resolve("train-0000.tar"));
     }
 

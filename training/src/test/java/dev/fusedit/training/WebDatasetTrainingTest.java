@@ -30,12 +30,7 @@ class WebDatasetTrainingTest {
         tokenizer = dir.resolve("tokenizer.json");
         ShapesVocabulary.tokenizer().save(tokenizer);
         String[] captions = {"a red circle", "a blue square", "two green triangles", "a yellow circle left of a red square", "a purple square"};
-        TestShards.Tar tar = new TestShards.Tar();
-        for (int i = 0; i < captions.length; i++) {
-            int w = 32 + 8 * i, h = 48 - 4 * i, colour = 0x203040 * (i + 1);
-            tar.add("s/%06d.image.png".formatted(i), TestShards.png(w, h, (x, y) -> (x + y) % 9 < 4 ? colour : 0xFFFFFF));
-            tar.add("s/%06d.txt".formatted(i), captions[i]);
-        }
+        TestShards.Tar tar = TestShards.captionedImages(captions);
         tar.add("s/000099.txt", "a caption without its image");
         tar.write(dir.resolve("train-0000.tar"));
     }

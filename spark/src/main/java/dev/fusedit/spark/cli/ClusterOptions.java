@@ -9,7 +9,7 @@ final class ClusterOptions {
     @Option(names = "--master", description = "Spark master URL (default: the one spark-submit gives, else local[*] in this JVM)")
     String master;
 
-    @Option(names = "--partitions", defaultValue = "0", description = "tasks to split the work into (default: twice the cluster's parallelism)")
+    @Option(names = "--partitions", defaultValue = "0", description = "tasks to split the work into (default: the cluster's parallelism, its cores)")
     int partitions;
 
     /** Whether {@link #session} started the session (then {@link #release} stops it) or joined one the caller runs. */

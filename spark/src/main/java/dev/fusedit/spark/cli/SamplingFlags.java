@@ -1,6 +1,7 @@
 package dev.fusedit.spark.cli;
 
 import dev.fusedit.model.pipeline.SampleOptions;
+import dev.fusedit.shapes.ShapesBenchmark;
 import dev.fusedit.spark.SamplingSettings;
 import picocli.CommandLine.Option;
 
@@ -18,7 +19,7 @@ final class SamplingFlags {
     String sampler;
 
     @Option(names = "--batch", description = "images per denoising pass inside a task (default ${DEFAULT-VALUE})")
-    int batch = 16;
+    int batch = ShapesBenchmark.DEFAULT_BATCH;
 
     SamplingSettings settings() {
         if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);

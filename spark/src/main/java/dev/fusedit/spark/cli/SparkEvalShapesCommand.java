@@ -51,11 +51,7 @@ final class SparkEvalShapesCommand implements Callable<Integer> {
         }
         ShapesReport report = result.report();
         System.out.print(report.table());
-        report.write(out);
-        String name = out.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        Path grid = out.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + "-grid.png");
-        result.writeVerdictGrid(grid);
+        Path grid = result.writeReportAndGrid(out);
         System.err.println("wrote " + out + " and " + grid);
         return 0;
     }
