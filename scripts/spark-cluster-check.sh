@@ -5,7 +5,8 @@
 #
 #   scripts/spark-cluster-check.sh [PROMPTS (default 40)] [CLEAN_RUNS (default 0)]
 #
-# CLEAN_RUNS > 0 first times that many runs without a kill (images/s, median) for docs/scale-out.md.
+# CLEAN_RUNS > 0 first times that many runs without a kill, each after a `fusedit sample` of the same prompts in one
+# process (images/s, medians and their ratio) for docs/scale-out.md.
 # The Spark distribution: $SPARK_HOME if it holds one (bin/spark-submit, jars/; e.g. `pip install pyspark==4.2.0`
 # puts one in site-packages/pyspark), else one laid out under $WORK/spark-home from the Spark 4.2.0 jars this build
 # resolves from Maven Central (spark/target/spark-distribution-classpath.txt). The daemons are started from
@@ -90,8 +91,15 @@ submit() { # OUT: spark-submit the sample job in the background, its pid in $sub
   submit_pid=$!
 }
 
-rates=()
+rates=() one_rates=()
+mapfile -t prompt_args < <(python3 -c 'import json,sys
+for l in open(sys.argv[1]): print("--prompt"); print(json.loads(l)["prompt"])' "$work/run/prompts.jsonl")
 for r in $(seq "$clean_runs"); do
+  start=$(date +%s.%N)
+  "$root/fusedit" sample "${prompt_args[@]}" --steps "$steps" --out "$work/run/one-$r.png" --out-dir "$work/run/one-$r" 2>/dev/null
+  end=$(date +%s.%N)
+  one_rates+=("$(echo "$prompts / ($end - $start)" | bc -l)")
+  printf '== fusedit sample in one process, run %d: %.3f images/s (process start to exit)\n' "$r" "${one_rates[-1]}"
   out="$work/run/clean-$r"
   start=$(date +%s.%N)
   submit "$out"
@@ -103,7 +111,10 @@ for r in $(seq "$clean_runs"); do
     "$(echo "$end - $start" | bc -l)" "$rate" "$(grep -o 'in [0-9.]* s: [0-9.]* images/s' "$out.log")"
 done
 if (( clean_runs > 0 )); then
-  printf '== clean runs, median images/s (spark-submit to exit): %s\n' "$(printf '%s\n' "${rates[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+  median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+  m_cluster=$(printf '%s\n' "${rates[@]}" | median) m_one=$(printf '%s\n' "${one_rates[@]}" | median)
+  printf '== medians: 2-worker cluster %.3f images/s (spark-submit to exit), fusedit sample %.3f images/s, ratio %.3f\n' \
+    "$m_cluster" "$m_one" "$(echo "$m_cluster / $m_one" | bc -l)"
 fi
 
 echo "== the run with a worker killed"
