@@ -93,28 +93,34 @@ public final class SparkSampleJob {
         return new Summary(counts.getLong(0), counts.getLong(1), seconds, manifest);
     }
 
+    /** One image of a prompt row, before it has a manifest row. */
+    private record Image(String prompt, long seed, String negativePrompt, long row, int k) {
+        /** Its manifest row; {@code seconds} null for an image that was on disk already. */
+        Row manifestRow(TaskSpec spec, Double seconds) {
+            return RowFactory.create(prompt, seed, imagePath(row, k), spec.model(), spec.sampling().steps(), spec.sampling().guidance(),
+                    seconds, negativePrompt, row, k);
+        }
+    }
+
     /** One task: the images of its prompts that are not on disk yet, in batches, and a manifest row for every image. */
     private static Iterator<Row> samplePartition(Iterator<PromptTable.Prompt> part, TaskSpec spec) throws IOException {
         Path out = Path.of(spec.out());
         List<Row> manifest = new ArrayList<>();
-        List<BatchSampler.Request<Row>> todo = new ArrayList<>();
+        List<BatchSampler.Request<Image>> todo = new ArrayList<>();
         while (part.hasNext()) {
             PromptTable.Prompt p = part.next();
             for (int k = 0; k < p.images(); k++) {
-                String image = imagePath(p.row(), k);
-                // the row without its seconds; filled in once the image is made
-                Row row = RowFactory.create(p.prompt(), p.seed() + k, image, spec.model(), spec.sampling().steps(), spec.sampling().guidance(),
-                        null, p.negativePrompt(), p.row(), k);
-                if (Files.isRegularFile(out.resolve(image))) manifest.add(row);
-                else todo.add(new BatchSampler.Request<>(p.prompt(), p.seed() + k, p.negativePrompt(), row));
+                Image image = new Image(p.prompt(), p.seed() + k, p.negativePrompt(), p.row(), k);
+                if (Files.isRegularFile(out.resolve(imagePath(p.row(), k)))) manifest.add(image.manifestRow(spec, null));
+                else todo.add(new BatchSampler.Request<>(image.prompt(), image.seed(), image.negativePrompt(), image));
             }
         }
         if (!todo.isEmpty()) {
             FuseDiTPipeline pipe = ModelCache.pipeline(spec.model());
-            for (BatchSampler.Made<Row> m : BatchSampler.sample(pipe, todo, spec.sampling())) {
-                Row r = m.tag();
-                m.image().writePng(out.resolve(r.getString(2)));
-                manifest.add(RowFactory.create(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), m.seconds(), r.get(7), r.get(8), r.get(9)));
+            for (BatchSampler.Made<Image> m : BatchSampler.sample(pipe, todo, spec.sampling())) {
+                Image image = m.tag();
+                m.image().writePng(out.resolve(imagePath(image.row(), image.k())));
+                manifest.add(image.manifestRow(spec, m.seconds()));
             }
         }
         return manifest.iterator();
