@@ -68,18 +68,9 @@ final class EvalShapesCommand implements Callable<Integer> {
         }
         ShapesReport report = result.report();
         System.out.print(report.table());
-        report.write(out);
-        Path gridFile = gridPath(out);
-        result.writeVerdictGrid(gridFile);
+        Path gridFile = result.writeReportAndGrid(out);
         if (imagesDir != null) result.writeSamples(imagesDir);
         System.err.println("wrote " + out + " and " + gridFile + (imagesDir != null ? " and " + report.samples() + " PNGs in " + imagesDir : ""));
         return 0;
-    }
-
-    /** report.json → report-grid.png beside it. */
-    static Path gridPath(Path report) {
-        String name = report.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return report.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + "-grid.png");
     }
 }

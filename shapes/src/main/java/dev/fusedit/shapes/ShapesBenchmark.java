@@ -51,6 +51,19 @@ public final class ShapesBenchmark {
             PngWriter.write(SampleGrid.draw(cells, captions, Math.min(GRID_COLUMNS, cells.size()), GRID_SCALE), file);
         }
 
+        /**
+         * What `eval-shapes` writes: the report as JSON to {@code report} and the verdict grid beside
+         * it (report.json → report-grid.png); returns the grid's path.
+         */
+        public Path writeReportAndGrid(Path report) throws IOException {
+            report().write(report);
+            String name = report.getFileName().toString();
+            int dot = name.lastIndexOf('.');
+            Path grid = report.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + "-grid.png");
+            writeVerdictGrid(grid);
+            return grid;
+        }
+
         /** Every sample as DIR/{prompt index:03d}_{sample index}.png. */
         public void writeSamples(Path dir) throws IOException {
             for (ShapesReport.SampleResult r : report.results())

@@ -13,6 +13,7 @@ import dev.fusedit.model.pipeline.GeneratedImage;
 import dev.fusedit.model.pipeline.ImageGrid;
 import dev.fusedit.model.pipeline.PngWriter;
 import dev.fusedit.model.pipeline.SampleOptions;
+import dev.fusedit.model.vae.LatentDistribution;
 import dev.fusedit.model.vae.VaeCheckpoint;
 import dev.fusedit.tensor.DType;
 import dev.fusedit.tensor.Tensor;
@@ -26,11 +27,13 @@ import dev.fusedit.training.data.PrefetchingData;
 import dev.fusedit.training.data.ShapesData;
 import dev.fusedit.training.data.TrainingBatch;
 import dev.fusedit.training.data.TrainingData;
+import dev.fusedit.training.data.LatentShards;
 import dev.fusedit.training.data.WebDatasetData;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -77,6 +80,11 @@ final class FlowMatchingObjective implements TrainingObjective {
                 if (vae != null) requireModelInput(config, modelConfig, vae, ShapesData.RESOLUTION);
                 data = new ShapesData(config.data().seed(), config.data().randomDroppingRate());
                 dataDescription = "shapes world (generated)";
+            } else if (config.data().source().equals("latents")) {
+                WebDatasetData shards = WebDatasetData.open(config.data(), Path.of("").toAbsolutePath());
+                requireLatentInput(config, modelConfig, vae, shards.latentShape());
+                dataDescription = shards.describe() + " (precomputed latents: the VAE encoder is not run)";
+                data = new PrefetchingData(shards, BATCHES_READ_AHEAD);
             } else {
                 requireModelInput(config, modelConfig, vae, config.data().resolution());
                 WebDatasetData shards = WebDatasetData.open(config.data(), Path.of("").toAbsolutePath());
@@ -102,6 +110,19 @@ final class FlowMatchingObjective implements TrainingObjective {
                     + " for " + resolution + "x" + resolution + " images");
     }
 
+    /** Stored latents need the VAE they came from (its scale and shift; checkpoints carry it) and a model of their size. */
+    private static void requireLatentInput(TrainConfig config, FuseDiTConfig model, VaeCheckpoint vae, int[] shape) throws IOException {
+        if (vae == null)
+            throw new IOException(config.file() + ": data.source latents needs the vae section (the VAE that encoded the shards): "
+                    + "its scaling and shift turn the stored latents into the transformer's, and checkpoints carry it for sampling");
+        if (shape.length != 3 || shape[0] != 2 * vae.config().latentChannels())
+            throw new IOException(config.file() + ": the latent shards hold " + Arrays.toString(shape) + " per sample, not the ["
+                    + 2 * vae.config().latentChannels() + ", h, w] distributions of the VAE at " + config.vaePath());
+        if (model.inChannels() != shape[0] / 2 || model.sampleSize() != shape[1])
+            throw new IOException(config.file() + ": model.in_channels " + model.inChannels() + " and model.sample_size " + model.sampleSize()
+                    + " do not match the latent shards: expected in_channels " + shape[0] / 2 + " and sample_size " + shape[1]);
+    }
+
     @Override
     public FuseDiT model() {
         return model;
@@ -111,7 +132,8 @@ final class FlowMatchingObjective implements TrainingObjective {
     public String describe() {
         return String.format("DiT %,d, text stream %,d, %s; data: %s%s", model.dit.parameterCount(), model.llm.parameterCount(),
                 config.trainer().trainLlm() ? "trainable" : "frozen", dataDescription,
-                vae != null ? "; encoded to latents by the VAE at " + config.vaePath() : "");
+                vae == null ? "" : config.data().source().equals("latents") ? "; VAE at " + config.vaePath()
+                        : "; encoded to latents by the VAE at " + config.vaePath());
     }
 
     @Override
@@ -140,7 +162,9 @@ final class FlowMatchingObjective implements TrainingObjective {
     @Override
     public Tensor loss(TrainingBatch batch, Rng rng) {
         var t = config.trainer();
-        Tensor x0 = vae == null ? batch.images() : toLatents(batch.images(), rng.split());
+        Tensor x0 = vae == null ? batch.images()
+                : config.data().source().equals("latents") ? sampleStoredLatents(batch.images(), rng.split())
+                : toLatents(batch.images(), rng.split());
         int b = x0.size(0);
         TokenIds tok = TokenIds.encode(captions.tokenizer(), batch.captions(), config.data().maxPromptLength());
         TextContext text = model.encodeText(tok.ids(), tok.mask());
@@ -175,6 +199,16 @@ final class FlowMatchingObjective implements TrainingObjective {
     private Tensor toLatents(Tensor pixels, Rng rng) {
         try (GradMode ignored = GradMode.noGrad()) {
             return vae.model().encodeForTraining(pixels, rng);
+        }
+    }
+
+    /**
+     * The same draw from stored distributions [B, 2C, h, w] ({@link LatentShards}): what
+     * {@link #toLatents} gives for the images they were encoded from, with the same generator.
+     */
+    private Tensor sampleStoredLatents(Tensor moments, Rng rng) {
+        try (GradMode ignored = GradMode.noGrad()) {
+            return vae.model().toTransformerSpace(LatentDistribution.fromMoments(moments).sample(rng));
         }
     }
 

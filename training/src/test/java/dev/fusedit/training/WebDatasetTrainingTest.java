@@ -1,14 +1,8 @@
 package dev.fusedit.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fusedit.model.config.ConfigReader;
 import dev.fusedit.model.pipeline.PipelineFolder;
-import dev.fusedit.model.vae.AutoencoderKL;
 import dev.fusedit.model.vae.VaeCheckpoint;
-import dev.fusedit.model.vae.VaeConfig;
-import dev.fusedit.tensor.DType;
-import dev.fusedit.layers.SyntheticWeights;
 import dev.fusedit.training.config.TrainConfig;
 import dev.fusedit.training.data.TestShards;
 import dev.fusedit.training.progress.MetricsLog;
@@ -36,12 +30,7 @@ class WebDatasetTrainingTest {
         tokenizer = dir.resolve("tokenizer.json");
         ShapesVocabulary.tokenizer().save(tokenizer);
         String[] captions = {"a red circle", "a blue square", "two green triangles", "a yellow circle left of a red square", "a purple square"};
-        TestShards.Tar tar = new TestShards.Tar();
-        for (int i = 0; i < captions.length; i++) {
-            int w = 32 + 8 * i, h = 48 - 4 * i, colour = 0x203040 * (i + 1);
-            tar.add("s/%06d.image.png".formatted(i), TestShards.png(w, h, (x, y) -> (x + y) % 9 < 4 ? colour : 0xFFFFFF));
-            tar.add("s/%06d.txt".formatted(i), captions[i]);
-        }
+        TestShards.Tar tar = TestShards.captionedImages(captions);
         tar.add("s/000099.txt", "a caption without its image");
         tar.write(dir.resolve("train-0000.tar"));
     }
@@ -85,23 +74,9 @@ class WebDatasetTrainingTest {
         assertThat(Files.readString(out.resolve("checkpoints/step-0000002/tokenizer/tokenizer.json"))).isEqualTo(Files.readString(tokenizer));
     }
 
-    /** A VAE small enough for a test: 2 blocks of 8 channels (downsampling 2), 4 latent channels, random weights. */
-    private static Path tinyVae() throws IOException {
-        Path vae = Files.createDirectories(dir.resolve("vae"));
-        String config = """
-                {"_class_name":"AutoencoderKL","in_channels":3,"out_channels":3,"latent_channels":4,"block_out_channels":[8,8],
-                 "layers_per_block":1,"act_fn":"silu","norm_num_groups":4,"sample_size":32,"scaling_factor":1.5305,"shift_factor":0.0609,
-                 "use_quant_conv":false,"use_post_quant_conv":false,"mid_block_add_attention":true,
-                 "down_block_types":["DownEncoderBlock2D","DownEncoderBlock2D"],"up_block_types":["UpDecoderBlock2D","UpDecoderBlock2D"]}""";
-        Files.writeString(vae.resolve("config.json"), config);
-        VaeConfig c = VaeConfig.from(new ConfigReader(vae.resolve("config.json"), "", new ObjectMapper().readTree(config)));
-        SyntheticWeights.write(vae.resolve("diffusion_pytorch_model.safetensors"), new AutoencoderKL(c), "", DType.F32, 5, 0.05);
-        return vae;
-    }
-
     @Test
     void withAVaeTheModelTrainsOnLatents() throws IOException {
-        Path vae = tinyVae();
+        Path vae = TinyVae.write(dir);
         Path yaml = config("latent", 32, "  tokenizer: \"" + tokenizer.toString().replace("\\", "/") + "\"\n");
         String pixel = Files.readString(yaml);
         Files.writeString(yaml, pixel.replace("in_channels: 3", "in_channels: 4").replace("out_channels: 3", "out_channels: 4")

@@ -11,7 +11,7 @@ import dev.fusedit.tensor.random.Rng;
 public record LatentDistribution(Tensor mean, Tensor logvar) {
 
     /** Splits encoder moments [B, 2C, h, w] into mean (first C channels) and clamped log-variance. */
-    static LatentDistribution fromMoments(Tensor moments) {
+    public static LatentDistribution fromMoments(Tensor moments) {
         int c = moments.size(1) / 2;
         Tensor mean = moments.narrow(1, 0, c).contiguous();
         Tensor logvar = Pointwise.clamp(moments.narrow(1, c, c), -30, 20);

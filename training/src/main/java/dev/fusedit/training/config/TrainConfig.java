@@ -48,7 +48,9 @@ public record TrainConfig(
     public record LrScheduler(String name, int numWarmupSteps, int numDecaySteps) {}
 
     /**
-     * source "shapes" (the built-in world) or "webdataset" (tar shards at dataPath). captionColumn is
+     * source "shapes" (the built-in world), "webdataset" (tar shards at dataPath) or "latents" (shards of
+     * VAE latent distributions that `fusedit spark latents` wrote from webdataset shards; the trainer
+     * then does not run the VAE encoder). captionColumn is
      * the caption member (the "synthetic" one of the reference's {original, synthetic} form);
      * originalCaptionColumn, when that form names one, is used instead with probability
      * originalCaptionRate in samples that have it.
@@ -150,7 +152,8 @@ public record TrainConfig(
                         "caption_column", "center_crop", "instruction", "tokenizer", "seed", "original_caption_rate"),
                 Set.of("dataloader_num_workers", "device_prefetch_size", "loader_prefetch_size", "apply_chat_template"), ignored::add);
         String source = d.optString("source", d.has("data_path") ? "webdataset" : "shapes");
-        d.check(source.equals("shapes") || source.equals("webdataset"), "source", "expected shapes or webdataset, got " + source);
+        d.check(source.equals("shapes") || source.equals("webdataset") || source.equals("latents"), "source",
+                "expected shapes, webdataset or latents (shards of `fusedit spark latents`), got " + source);
         JsonNode captionColumn = d.raw("caption_column");
         String caption = captionColumn == null || captionColumn.isNull() ? "txt"
                 : captionColumn.isTextual() ? captionColumn.asText() : captionColumn.path("synthetic").asText("txt");
@@ -165,7 +168,7 @@ public record TrainConfig(
                 d.optString("data_path", null), d.optString("image_column", "image.jpg"), caption, d.optBoolean("center_crop", true),
                 d.optString("instruction", ""), d.optString("tokenizer", null), d.has("seed") ? d.requireInt("seed") : trainer.seed(),
                 originalCaption, originalRate);
-        if (source.equals("webdataset") && data.dataPath() == null) throw new FormatException(file, "data.data_path is required for webdataset data");
+        if (!source.equals("shapes") && data.dataPath() == null) throw new FormatException(file, "data.data_path is required for " + source + " data");
 
         ConfigReader m = top.object("model");
         // a misspelt model key would otherwise train the unchanged model without a word

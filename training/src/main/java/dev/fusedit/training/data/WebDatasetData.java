@@ -1,6 +1,7 @@
 package dev.fusedit.training.data;
 
 import dev.fusedit.tensor.DType;
+import dev.fusedit.tensor.ElementAccess;
 import dev.fusedit.tensor.Tensor;
 import dev.fusedit.training.config.TrainConfig;
 import dev.fusedit.model.pipeline.RgbImage;
@@ -14,12 +15,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Image/caption pairs from WebDataset tar shards as training batches, pixels in [-1, 1].
+ * Image/caption pairs from WebDataset tar shards as training batches, pixels in [-1, 1]; or, for
+ * data.source latents, the latent distributions of {@link LatentShards} ([2C, h, w] each) with
+ * their captions, batched the same way.
  *
  * <p>Position p of the endless stream (batch k holds positions k·B .. k·B + B − 1) is sample
  * perm_e(p mod n) of epoch e = p / n, each epoch a fresh seeded shuffle of the n indexed samples;
@@ -43,6 +47,8 @@ public final class WebDatasetData implements TrainingData {
     private final double originalRate;
     private final String instruction;
     private final long seed;
+    /** The shards hold precomputed latents (KEY.latent.npy) instead of images. */
+    private final boolean latents;
     private final Set<Integer> undecodable = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<Long, SamplePermutation> epochs = new ConcurrentHashMap<>();
 
@@ -55,12 +61,14 @@ public final class WebDatasetData implements TrainingData {
         this.originalRate = data.originalCaptionRate();
         this.instruction = data.instruction();
         this.seed = data.seed();
+        this.latents = data.source().equals("latents");
     }
 
     /** Expands data.data_path against {@code workingDirectory} and indexes the shards. */
     public static WebDatasetData open(TrainConfig.Data data, Path workingDirectory) throws IOException {
         ShardPattern.Shards shards = ShardPattern.resolve(data.dataPath(), workingDirectory);
-        ShardIndex index = ShardIndex.build(shards.existing(), data.imageColumn(), data.captionColumn(),
+        String imageColumn = data.source().equals("latents") ? LatentShards.COLUMN : data.imageColumn();
+        ShardIndex index = ShardIndex.build(shards.existing(), imageColumn, data.captionColumn(),
                 data.originalCaptionRate() > 0 ? data.originalCaptionColumn() : null);
         return new WebDatasetData(index, shards.missing(), data);
     }
@@ -83,6 +91,7 @@ public final class WebDatasetData implements TrainingData {
 
     @Override
     public TrainingBatch batch(long batchIndex, int size) {
+        if (latents) return latentBatch(batchIndex, size);
         Tensor images = Tensor.zeros(DType.F32, size, 3, resolution, resolution);
         MemorySegment px = images.data();
         List<String> captions = new ArrayList<>(size);
@@ -95,8 +104,39 @@ public final class WebDatasetData implements TrainingData {
         return new TrainingBatch(images, captions);
     }
 
-    /** Images decoded and cropped; the caption before dropout. */
-    private record Decoded(RgbImage image, String caption) {}
+    /** Latent distributions [B, 2C, h, w]: every sample's .npy must have the shape of the first. */
+    private TrainingBatch latentBatch(long batchIndex, int size) {
+        List<String> captions = new ArrayList<>(size);
+        Tensor moments = null;
+        for (int i = 0; i < size; i++) {
+            long position = batchIndex * size + i;
+            Decoded d = decodeAt(position);
+            captions.add(captionFor(position, d.caption));
+            int[] shape = d.latent.shape();
+            if (moments == null) {
+                int[] batchShape = new int[shape.length + 1];
+                batchShape[0] = size;
+                System.arraycopy(shape, 0, batchShape, 1, shape.length);
+                moments = Tensor.zeros(DType.F32, batchShape);
+            }
+            if (!Arrays.equals(shape, Arrays.copyOfRange(moments.shape(), 1, moments.dim())))
+                throw new IllegalStateException("data.data_path: latents of shape " + Arrays.toString(shape) + " beside "
+                        + Arrays.toString(Arrays.copyOfRange(moments.shape(), 1, moments.dim()))
+                        + "; the shards were encoded at different resolutions or with different VAEs");
+            float[] v = d.latent.values();
+            MemorySegment.copy(v, 0, moments.data(), ElementAccess.F32, (long) i * v.length * Float.BYTES, v.length);
+        }
+        return new TrainingBatch(moments, captions);
+    }
+
+    /** The shape of one sample's latent distribution [2C, h, w] (data.source latents), read from the first sample. */
+    public int[] latentShape() {
+        Decoded d = decodeAt(0);
+        return d.latent.shape();
+    }
+
+    /** Images decoded and cropped (or a latent distribution); the caption before dropout. */
+    private record Decoded(RgbImage image, NpyFloats.Array latent, String caption) {}
 
     private Decoded decodeAt(long position) {
         int n = index.size();
@@ -127,6 +167,15 @@ public final class WebDatasetData implements TrainingData {
             // the shard was indexed a moment ago: a read failure now is the disk's or someone's, not bad data
             throw new UncheckedIOException(shard + ": cannot read sample " + sample + ": " + e.getMessage(), e);
         }
+        String caption = new String(captionBytes, StandardCharsets.UTF_8).strip();
+        if (latents) {
+            try {
+                return new Decoded(null, NpyFloats.decode(imageBytes), caption);
+            } catch (IOException e) {
+                undecodable.add(sample);
+                return null;
+            }
+        }
         RgbImage image;
         try {
             image = ImageDecoder.decode(imageBytes, shard, "sample " + sample);
@@ -135,8 +184,7 @@ public final class WebDatasetData implements TrainingData {
             return null;
         }
         ResizeCrop.CropChoice crop = centerCrop ? ResizeCrop.CropChoice.CENTER : randomCrop(position);
-        String caption = new String(captionBytes, StandardCharsets.UTF_8).strip();
-        return new Decoded(ResizeCrop.apply(image, resolution, crop), caption);
+        return new Decoded(ResizeCrop.apply(image, resolution, crop), null, caption);
     }
 
     private ResizeCrop.CropChoice randomCrop(long position) {

@@ -21,6 +21,20 @@ public final class TestShards {
     public enum LongNames { USTAR_PREFIX, PAX, GNU }
 
     /** Builds a tar in memory, member by member. */
+    /**
+     * Samples s/000000, s/000001, ...: a PNG (KEY.image.png) of its own size and colour and the caption (KEY.txt),
+     * one per caption; the training tests' shard.
+     */
+    public static Tar captionedImages(String... captions) {
+        Tar tar = new Tar();
+        for (int i = 0; i < captions.length; i++) {
+            int w = 32 + 8 * i, h = 48 - 4 * i, colour = 0x203040 * (i + 1);
+            tar.add("s/%06d.image.png".formatted(i), png(w, h, (x, y) -> (x + y) % 9 < 4 ? colour : 0xFFFFFF));
+            tar.add("s/%06d.txt".formatted(i), captions[i]);
+        }
+        return tar;
+    }
+
     public static final class Tar {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
         private final LongNames longNames;
