@@ -56,7 +56,7 @@ final class EvalShapesCommand implements Callable<Integer> {
         if (batch < 1) throw new CliException("--batch must be at least 1, got " + batch);
         // found before the benchmark samples for minutes, not after
         OutputPaths.checkFileWritable(out, "--out");
-        OutputPaths.checkFileWritable(gridPath(out), "the grid beside --out");
+        OutputPaths.checkFileWritable(ShapesBenchmark.Result.gridBeside(out), "the grid beside --out");
         if (imagesDir != null) OutputPaths.checkFolderWritable(imagesDir, "--images-dir");
         backend.apply();
         SampleOptions options = sampling.applyTo(SampleOptions.defaults());

@@ -57,11 +57,16 @@ public final class ShapesBenchmark {
          */
         public Path writeReportAndGrid(Path report) throws IOException {
             report().write(report);
-            String name = report.getFileName().toString();
-            int dot = name.lastIndexOf('.');
-            Path grid = report.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + "-grid.png");
+            Path grid = gridBeside(report);
             writeVerdictGrid(grid);
             return grid;
+        }
+
+        /** Where {@link #writeReportAndGrid} puts the grid: NAME-grid.png beside NAME.json. */
+        public static Path gridBeside(Path report) {
+            String name = report.getFileName().toString();
+            int dot = name.lastIndexOf('.');
+            return report.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + "-grid.png");
         }
 
         /** Every sample as DIR/{prompt index:03d}_{sample index}.png. */

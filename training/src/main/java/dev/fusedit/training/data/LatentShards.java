@@ -63,7 +63,7 @@ public final class LatentShards {
                 try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp))) {
                     TarWriter tar = new TarWriter(os);
                     for (SampleGrouper.Sample s : samples) {
-                        byte[] npy = encodeImage(read(ch, SampleGrouper.column(s, imageColumn)), vae, resolution);
+                        byte[] npy = encodeImage(read(ch, SampleGrouper.column(s, imageColumn)), shard, s.key(), vae, resolution);
                         if (npy == null) {
                             skipped[0]++;
                             continue;
@@ -90,10 +90,10 @@ public final class LatentShards {
     }
 
     /** The .npy of one image's latent distribution, or null when the bytes are no image. */
-    private static byte[] encodeImage(byte[] encoded, AutoencoderKL vae, int resolution) {
+    private static byte[] encodeImage(byte[] encoded, Path shard, String key, AutoencoderKL vae, int resolution) {
         RgbImage image;
         try {
-            image = ResizeCrop.apply(ImageDecoder.decode(encoded), resolution, ResizeCrop.CropChoice.CENTER);
+            image = ResizeCrop.apply(ImageDecoder.decode(encoded, shard, "sample " + key), resolution, ResizeCrop.CropChoice.CENTER);
         } catch (IOException corrupt) {
             return null;
         }
