@@ -13,8 +13,7 @@ final class ModelLocator {
 
     /** The checkout the launcher runs from ({@link Settings#home()}, -Dfusedit.home), else the working directory. */
     static Path home() {
-        Path home = Settings.get().home();
-        return home == null ? Path.of("") : home;
+        return Settings.get().homeOrWorkingDirectory();
     }
 
     /** --model when given, else the bundled model; a clear message when the folder is not there. */

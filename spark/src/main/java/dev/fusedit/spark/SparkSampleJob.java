@@ -106,18 +106,18 @@ public final class SparkSampleJob {
     private static Iterator<Row> samplePartition(Iterator<PromptTable.Prompt> part, TaskSpec spec) throws IOException {
         Path out = Path.of(spec.out());
         List<Row> manifest = new ArrayList<>();
-        List<BatchSampler.Request<Image>> todo = new ArrayList<>();
+        List<BatchSampler.Request<Image>> missing = new ArrayList<>();
         while (part.hasNext()) {
             PromptTable.Prompt p = part.next();
             for (int k = 0; k < p.images(); k++) {
                 Image image = new Image(p.prompt(), p.seed() + k, p.negativePrompt(), p.row(), k);
                 if (Files.isRegularFile(out.resolve(imagePath(p.row(), k)))) manifest.add(image.manifestRow(spec, null));
-                else todo.add(new BatchSampler.Request<>(image.prompt(), image.seed(), image.negativePrompt(), image));
+                else missing.add(new BatchSampler.Request<>(image.prompt(), image.seed(), image.negativePrompt(), image));
             }
         }
-        if (!todo.isEmpty()) {
+        if (!missing.isEmpty()) {
             FuseDiTPipeline pipe = ModelCache.pipeline(spec.model());
-            for (BatchSampler.Made<Image> m : BatchSampler.sample(pipe, todo, spec.sampling())) {
+            for (BatchSampler.Made<Image> m : BatchSampler.sample(pipe, missing, spec.sampling())) {
                 Image image = m.tag();
                 m.image().writePng(out.resolve(imagePath(image.row(), image.k())));
                 manifest.add(image.manifestRow(spec, m.seconds()));

@@ -73,6 +73,11 @@ public record Settings(String backend, int threads, String vectorBits, boolean d
                 onFailure, home == null ? null : Path.of(home));
     }
 
+    /** The project folder files of the checkout (models, benchmarks) are resolved against: {@link #home()}, else the working directory. */
+    public Path homeOrWorkingDirectory() {
+        return home == null ? Path.of("") : home;
+    }
+
     private static String trimmed(Properties p, String key) {
         String v = p.getProperty(key);
         return v == null || v.isBlank() ? null : v.trim();

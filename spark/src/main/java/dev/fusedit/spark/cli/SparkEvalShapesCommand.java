@@ -39,7 +39,7 @@ final class SparkEvalShapesCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (samples < 1) throw new IllegalArgumentException("--samples must be at least 1, got " + samples);
-        Path home = Settings.get().home() == null ? Path.of("") : Settings.get().home();
+        Path home = Settings.get().homeOrWorkingDirectory();
         var prompts = ShapesPromptFile.read(promptFile != null ? promptFile : home.resolve(ShapesPromptFile.DEFAULT));
         var settings = sampling.settings();
         SparkSession spark = cluster.session("fusedit spark eval-shapes");
