@@ -9,8 +9,10 @@ import io.javalin.http.Context;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -188,8 +191,7 @@ public final class ImageServer implements AutoCloseable {
         describe(body, job.request());
         ArrayNode data = body.putArray("data");
         for (GeneratedImage image : images) data.add(imageJson(ctx, job.request(), image));
-        ctx.json(body.toString());
-        ctx.contentType("application/json");
+        respond(ctx, 200, "application/json", body.toString());
     }
 
     /** "stream": true — queued, progress (step i of N, ETA), one event per image, then done or error. */
@@ -225,11 +227,11 @@ public final class ImageServer implements AutoCloseable {
     }
 
     private String outcomeEvent(ImageJob job) {
-        return (job.result().state() == java.util.concurrent.Future.State.SUCCESS) ? "done" : "error";
+        return job.result().state() == Future.State.SUCCESS ? "done" : "error";
     }
 
     private ObjectNode outcomeJson(ImageJob job) {
-        if ((job.result().state() == java.util.concurrent.Future.State.SUCCESS)) {
+        if (job.result().state() == Future.State.SUCCESS) {
             ObjectNode done = JSON.createObjectNode().put("created", System.currentTimeMillis() / 1000);
             describe(done, job.request());
             return done;
@@ -310,7 +312,23 @@ public final class ImageServer implements AutoCloseable {
     }
 
     private static void error(Context ctx, int status, String type, String param, String message) {
-        ctx.status(status).contentType("application/json").result(errorJson(type, param, message).toString());
+        respond(ctx, status, "application/json", errorJson(type, param, message).toString());
+    }
+
+    /**
+     * Writes the response before the handler returns (Javalin would write a result after it): a
+     * stopping server waits for its handlers, and must not close a connection whose answer is
+     * still to be written.
+     */
+    private static void respond(Context ctx, int status, String type, String body) {
+        ctx.status(status).contentType(type);
+        try {
+            OutputStream out = ctx.res().getOutputStream();
+            out.write(body.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            // the client has gone; there is nobody to answer
+        }
     }
 
     private record ImageEvent(int index, GeneratedImage image) {}
