@@ -114,6 +114,8 @@ public record Study(Path file, String name, JsonNode tree, Path base, List<Assig
         Eval eval = readEval(top.object("eval"), steps);
         Study study = new Study(file, nameOf(file), tree, base, List.copyOf(common), variants, List.copyOf(seeds), steps, minutes, eval);
         for (String name : variants.keySet()) {
+            if (steps > 0 && variants.get(name).stream().anyMatch(a -> a.path().equals("trainer.max_steps")))
+                throw new IOException(file + ": variants." + name + ": trainer.max_steps: the study's run.steps ends every run; give one or the other");
             TrainConfig cfg = study.trainConfig(name, seeds.getFirst());
             String lr = cfg.lrScheduler().name();
             if (steps == 0 && (lr.equals("cosine") || lr.equals("warmup_stable_decay")))
@@ -189,9 +191,13 @@ public record Study(Path file, String name, JsonNode tree, Path base, List<Assig
         }
     }
 
-    /** The step a run ends at unless its minutes end it first (no step limit for a run of minutes only). */
-    public long maxSteps() {
-        return steps > 0 ? steps : Integer.MAX_VALUE;
+    /**
+     * The step a run of the variant ends at unless its minutes end it first: run.steps, or where the
+     * study leaves it out, the run's own trainer.max_steps (so variants of different step costs can
+     * train to steps of equal minutes measured once, which work beside the study does not shorten).
+     */
+    public long maxSteps(String variant) throws IOException {
+        return steps > 0 ? steps : trainConfig(variant, seeds.getFirst()).trainer().maxSteps();
     }
 
     /** "model.patch_size=2, data.batch_size=32", or "the base config". */

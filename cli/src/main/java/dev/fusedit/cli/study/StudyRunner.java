@@ -137,7 +137,7 @@ public final class StudyRunner {
         TrainConfig cfg = study.trainConfig(variant, seed);
         boolean resume = Files.isDirectory(dir) && CheckpointStore.latestIn(dir).isPresent();
         System.err.printf("study %s: %s: %s%s%n", study.name(), name, study.describe(variant), resume ? " (resuming " + dir + ")" : "");
-        try (Trainer trainer = new Trainer(cfg, dir, study.maxSteps(), cfg.trainer().loggingSteps(), resume ? dir : null)) {
+        try (Trainer trainer = new Trainer(cfg, dir, study.maxSteps(variant), cfg.trainer().loggingSteps(), resume ? dir : null)) {
             trainer.checkpointAlsoAt(study.eval().steps());
             trainer.progressLabel(name);
             trainer.train();

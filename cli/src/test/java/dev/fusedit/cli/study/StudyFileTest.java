@@ -72,7 +72,7 @@ class StudyFileTest {
         assertThat(s.seeds()).containsExactly(3, 1);
         assertThat(s.steps()).isEqualTo(20);
         assertThat(s.minutes()).isEqualTo(2.5);
-        assertThat(s.maxSteps()).isEqualTo(20);
+        assertThat(s.maxSteps("p4")).isEqualTo(20);
         Study.Eval e = s.eval();
         assertThat(e.steps()).containsExactly(10L, 20L);
         assertThat(e.atEnd()).isFalse();
@@ -92,17 +92,18 @@ class StudyFileTest {
         assertThat(p8.model().get("patch_size").asInt()).isEqualTo(8);
         assertThat(p8.trainer().seed()).isEqualTo(3);
 
-        // --set works on the study's own keys; defaults where eval leaves keys out; a run of minutes only has no step limit
+        // --set works on the study's own keys; defaults where eval leaves keys out; without run.steps a run ends at its own trainer.max_steps
         Study m = Study.read(write("minutes.yaml", """
                 base: BASE
-                variants: {only: }
+                variants: {only: , short: {trainer.max_steps: 30}}
                 seeds: [0]
                 run: {minutes: 1}
                 eval: {steps: [5]}
                 """), List.of("seeds=[4, 5]"));
         assertThat(m.seeds()).containsExactly(4, 5);
         assertThat(m.steps()).isZero();
-        assertThat(m.maxSteps()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(m.maxSteps("only")).isEqualTo(50);
+        assertThat(m.maxSteps("short")).isEqualTo(30);
         assertThat(m.eval().atEnd()).isTrue();
         assertThat(m.eval().samples()).isEqualTo(4);
         assertThat(m.eval().prompts()).isNull();
@@ -161,6 +162,7 @@ class StudyFileTest {
         cases.put(GOOD.replace("  steps: [10, 20]\n  final: false\n", "  final: false\n"), new String[] {"eval.final: is false and no steps"});
         cases.put(GOOD.replace("  steps: 20\n", "").replace("steps: [10, 20]", "steps: [10]")
                 .replace("  p8: {}", "  p8: {lr_scheduler.name: cosine}"), new String[] {"run.minutes: variant p8 decays its learning rate (cosine)"});
+        cases.put(GOOD.replace("data.batch_size: 4", "trainer.max_steps: 40"), new String[] {"variants.p4: trainer.max_steps: the study's run.steps ends every run"});
         int i = 0;
         for (Map.Entry<String, String[]> c : cases.entrySet()) {
             Path f = write("bad-" + i++ + ".yaml", c.getKey());
