@@ -78,6 +78,9 @@ final class InspectCommand implements Callable<Integer> {
                 b.numKeyValueHeads(), b.headDim(), b.vocabSize());
         System.out.printf("variant    attention %s, pos_embed %s, timestep_conditioning %s, qk_norm %s, sandwich_norm %s%n",
                 name(c.attention()), name(c.posEmbed()), name(c.timestepConditioning()), c.qkNorm(), c.sandwichNorm());
+        if (c.longSkips() || c.outputConv())
+            System.out.printf("departures long_skips %s, output_conv %s (this project's, not the paper's: docs/reference.md#departures)%n",
+                    c.longSkips(), c.outputConv());
         System.out.printf("dit        %d layers, hidden %d, patch %d, channels %d -> %d%s%n", c.ditNumHiddenLayers(), c.ditHiddenSize(),
                 c.patchSize(), c.inChannels(), c.outChannels(), fused && c.initialLayers() > 0 ? ", after " + c.initialLayers() + " text-only layers" : "");
         System.out.println();

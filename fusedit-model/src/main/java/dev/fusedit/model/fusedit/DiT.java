@@ -1,5 +1,6 @@
 package dev.fusedit.model.fusedit;
 
+import dev.fusedit.layers.Conv2d;
 import dev.fusedit.layers.Linear;
 import dev.fusedit.layers.Module;
 import dev.fusedit.layers.Parameter;
@@ -34,6 +35,10 @@ public final class DiT extends Module {
     public final AdaLayerNormOut adaNormOut;
     public final RmsNorm normOut;
     public final Linear projOut;
+    /** long_skips: for each layer of the second half, the Linear that reads [x ; its mirror layer's output] (empty when off). */
+    public final List<Linear> skipLinears;
+    /** output_conv: the 3x3 convolution added to the unpatchified output (null when off). */
+    public final Conv2d convOut;
 
     /** The timestep embedder's output (null without conditioning) and the conditioning the layers read. */
     public record Conditioning(Tensor embedding, Tensor temb) {}
@@ -60,6 +65,28 @@ public final class DiT extends Module {
             normOut = child("norm_out", RmsNorm.gemma(h, eps));
         }
         projOut = child("proj_out", new Linear(h, c.patchSize() * c.patchSize() * c.outChannels(), true));
+        List<Linear> skips = new ArrayList<>();
+        if (c.longSkips()) for (int i = 0; i < c.ditNumHiddenLayers() / 2; i++) skips.add(new Linear(2 * h, h, true));
+        skipLinears = skips.isEmpty() ? List.of() : childList("skip_linears", skips);
+        convOut = c.outputConv() ? child("conv_out", new Conv2d(c.outChannels(), c.outChannels(), 3, 1, 1, true)) : null;
+    }
+
+    /**
+     * Layer i's input. With long skips (U-ViT), the layers of the first half keep their outputs
+     * and each layer of the second half reads its mirror's, the last layer the first's:
+     * skip_linear([x ; output of layer L-1-i]). An odd middle layer has none.
+     *
+     * @param outputs the outputs of layers 0, 1, ... so far, as far as {@link #keepsOutput} kept them
+     */
+    public Tensor layerInput(int i, Tensor x, List<Tensor> outputs) {
+        int first = layers.size() - skipLinears.size();
+        if (i < first) return x;
+        return skipLinears.get(i - first).forward(JoinSplit.cat(2, x, outputs.get(layers.size() - 1 - i)));
+    }
+
+    /** Whether layer i's output is read again by a long skip. */
+    public boolean keepsOutput(int i) {
+        return i < skipLinears.size();
     }
 
     /**
@@ -100,7 +127,9 @@ public final class DiT extends Module {
                 x = Modulation.modulate(x, c.get(0), c.get(1));
             }
         }
-        return PatchEmbed.unpatchify(projOut.forward(x), h, w, config.patchSize(), config.outChannels());
+        Tensor out = PatchEmbed.unpatchify(projOut.forward(x), h, w, config.patchSize(), config.outChannels());
+        // output_conv mixes each pixel with its neighbours across patch borders, which proj_out cannot
+        return convOut == null ? out : Pointwise.add(out, convOut.forward(out));
     }
 
     /**
@@ -129,9 +158,11 @@ public final class DiT extends Module {
         RopeTables.CosSin rope = FusionLayout.imageRope(config, h, w, new int[latents.size(0)]);
         boolean joint = config.attention() == FuseDiTConfig.AttentionKind.SELF;
         Tensor mask = FusionLayout.imageRowsMask(attentionMask, h * w, joint);
+        List<Tensor> outputs = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             DiTLayer layer = layers.get(i);
-            x = layer.forward(x, layer.modulation(cond.temb()), rope, layer.textKeys(context), layer.textValues(context), mask);
+            x = layer.forward(layerInput(i, x, outputs), layer.modulation(cond.temb()), rope, layer.textKeys(context), layer.textValues(context), mask);
+            if (keepsOutput(i)) outputs.add(x);
         }
         return head(x, cond, h, w);
     }

@@ -16,6 +16,7 @@ import dev.fusedit.tensor.random.Rng;
  * flattened [out, c·p·p] weight; RMSNorm gains 0 (scale 1, Gemma's (1 + w)); adaLN-Zero
  * modulation Linears and proj_out zero; timestep / condition / context embedder weights and
  * adaLN-single's t_block weight N(0, initializer_range²); the scale-shift tables N(0, 1)/√H.
+ * This project's output_conv starts at zero (the output is proj_out's until it learns).
  */
 final class DiTInitializer {
     private DiTInitializer() {}
@@ -45,6 +46,11 @@ final class DiTInitializer {
         }
         if (dit.contextEmbedder != null) normal(rng, dit.contextEmbedder.linear.weight, range);
         zero(dit.projOut);
+        // output_conv starts as no change to the output; the skip Linears keep basic()'s xavier, as U-ViT initialises them
+        if (dit.convOut != null) {
+            dit.convOut.weight.set(Tensor.zeros(DType.F32, dit.convOut.weight.shape()));
+            dit.convOut.bias.set(Tensor.zeros(DType.F32, dit.convOut.bias.shape()));
+        }
     }
 
     /** torch.nn.init.xavier_uniform_ on Linears, zero biases, zero RMSNorm gains, everywhere below m. */

@@ -142,12 +142,14 @@ public final class FuseDiT extends Module {
         Tensor x = dit.embedImage(latents, cond);
         RopeTables.CosSin rope = FusionLayout.imageRope(config, h, w, self ? text.realTokens() : new int[text.batch()]);
         Tensor mask = FusionLayout.imageRowsMask(text.attentionMask(), h * w, self);
+        List<Tensor> outputs = new ArrayList<>();
         for (int i = 0; i < dit.layers.size(); i++) {
             // without gradients only one layer's temporaries are alive at a time
             Tensor in = x;
             int layer = i;
-            x = MemoryScope.retainOne(() -> dit.layers.get(layer).forward(in, dit.modulation(layer, cond), rope,
+            x = MemoryScope.retainOne(() -> dit.layers.get(layer).forward(dit.layerInput(layer, in, outputs), dit.modulation(layer, cond), rope,
                     text.keys().get(layer), text.values().get(layer), mask));
+            if (dit.keepsOutput(i)) outputs.add(x);
         }
         return dit.head(x, cond, h, w);
     }

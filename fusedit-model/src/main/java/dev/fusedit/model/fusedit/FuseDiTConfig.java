@@ -17,6 +17,11 @@ import java.util.List;
  * docs/reference.md#variants): the variant switches and the DiT's shapes, with the Gemma base
  * config nested under base_config. Defaults are the reference's constructor defaults; a key that
  * is present with value null means "none" (timestep_conditioning: null is no conditioning).
+ *
+ * <p>Two switches are this project's, not the reference's, and off unless a config sets them
+ * (docs/reference.md#departures): {@code long_skips}, U-ViT's long skip connections between the
+ * DiT layers of the first and second half, and {@code output_conv}, a 3x3 convolution added to the
+ * unpatchified output. Both change only the DiT's image stream; the fusion is as the paper has it.
  */
 public record FuseDiTConfig(
         ModelType modelType,
@@ -38,7 +43,9 @@ public record FuseDiTConfig(
         int posEmbedMaxSize,
         int textModulationEmbedsDim,
         int textHiddenSize,
-        int textHiddenStatesIndex) {
+        int textHiddenStatesIndex,
+        boolean longSkips,
+        boolean outputConv) {
 
     /** FuseDiT: deep fusion with the LLM's layers; DiT: the shallow baselines fed final LLM hidden states. */
     public enum ModelType { FUSEDIT, DIT }
@@ -122,7 +129,9 @@ public record FuseDiTConfig(
                 c.node().has("pos_embed_max_size") ? c.optInt("pos_embed_max_size", 0) : 64,
                 c.optInt("text_modulation_embeds_dim", 0),
                 c.optInt("text_hidden_size", base.hiddenSize()),
-                c.optInt("text_hidden_states_index", -1));
+                c.optInt("text_hidden_states_index", -1),
+                c.optBoolean("long_skips", false),
+                c.optBoolean("output_conv", false));
         cfg.validate(c);
         return cfg;
     }

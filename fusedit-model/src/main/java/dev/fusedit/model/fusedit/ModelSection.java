@@ -36,7 +36,8 @@ public final class ModelSection {
     /** The keys of a model section this class reads (a training YAML refuses others by name). */
     public static final java.util.Set<String> KEYS = java.util.Set.of("name", "base", "shared_attention_layers", "initial_layers", "attention",
             "pos_embed", "timestep_conditioning", "qk_norm", "sandwich_norm", "dit_num_hidden_layers", "patch_size", "dit_hidden_size",
-            "text_hidden_size", "text_hidden_states_index", "text_modulation_embeds_dim", "in_channels", "out_channels", "sample_size");
+            "text_hidden_size", "text_hidden_states_index", "text_modulation_embeds_dim", "in_channels", "out_channels", "sample_size",
+            "long_skips", "output_conv");
     /** Keys of the reference's model sections that mean nothing here (its text encoder's family: model.base says it). */
     public static final java.util.Set<String> IGNORED_KEYS = java.util.Set.of("encoder_type");
 
@@ -95,6 +96,9 @@ public final class ModelSection {
         if (m.has("text_modulation_embeds_dim")) cfg.put("text_modulation_embeds_dim", m.requireInt("text_modulation_embeds_dim"));
         for (String key : List.of("in_channels", "out_channels", "sample_size"))
             if (m.has(key)) cfg.put(key, m.requireInt(key));
+        // this project's departures from the paper: written only when on, so the reference's configs read as before
+        for (String key : List.of("long_skips", "output_conv"))
+            if (m.optBoolean(key, false)) cfg.put(key, true);
         return cfg;
     }
 

@@ -73,6 +73,7 @@ public final class FuseDiTGraphs implements AutoCloseable {
         if (c.posEmbed() == FuseDiTConfig.PosEmbed.APE) return "pos_embed ape (block graphs rotate with RoPE)";
         if (c.textModulationEmbedsDim() > 0) return "text modulation embeddings";
         if (c.ditNumHiddenLayers() == 0) return "no DiT layers";
+        if (c.longSkips() || c.outputConv()) return "long_skips / output_conv (this project's additions run kernel by kernel)";
         return null;
     }
 
