@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The local figures of docs/scale-out.md, each the median of RUNS runs (default 3), the two sampling commands alternating:
 #  1. images/s of `fusedit sample` in one process against `fusedit spark sample` in an embedded local[2] master, the same
-#     PROMPTS shapes-benchmark prompts (default 80) at 25 steps, process start to exit; and that every PNG is byte-identical;
+#     PROMPTS shapes-benchmark prompts (default 80, at most 300) with IMAGES images each (default 1) at 25 steps, process
+#     start to exit; and that every PNG is byte-identical;
 #  2. shards/s of `fusedit spark latents` (local[2]) on SHARDS WebDataset shards (default 8) of 40 of those images each,
 #     encoded by the VAE of fixtures/vae/c4_b16x32_l1_6x10 at 32x32, a fresh output folder each run.
 # (The 2-worker standalone cluster's figures come from scripts/spark-cluster-check.sh.) Writes under $WORK (default /tmp/fusedit-spark-figures).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-prompts="${PROMPTS:-80}" runs="${RUNS:-3}" shards="${SHARDS:-8}"
+prompts="${PROMPTS:-80}" per="${IMAGES:-1}" runs="${RUNS:-3}" shards="${SHARDS:-8}"
+images=$((prompts * per))
 work="${WORK:-/tmp/fusedit-spark-figures}"
 rm -rf "$work" && mkdir -p "$work"
 fusedit="$root/fusedit"
@@ -23,21 +25,24 @@ seconds() { local s; s=$(date +%s.%N); "$@" >/dev/null 2>"$work/last.err" || { c
 "$fusedit" --help >/dev/null && "$fusedit" spark --help >/dev/null   # builds both jars first, outside the timings
 one=() spark=() inside=()
 for r in $(seq "$runs"); do
-  t=$(seconds "$fusedit" sample "${args[@]}" --out "$work/one-$r.png" --out-dir "$work/one-$r")
-  one+=("$(echo "$prompts / $t" | bc -l)")
-  t=$(seconds "$fusedit" spark sample --master 'local[2]' --prompts "$work/prompts.jsonl" --model "$root/models/shapes-tiny" --out "$work/spark-$r")
-  spark+=("$(echo "$prompts / $t" | bc -l)")
+  t=$(seconds "$fusedit" sample "${args[@]}" --images-per-prompt "$per" --out "$work/one-$r.png" --out-dir "$work/one-$r")
+  one+=("$(echo "$images / $t" | bc -l)")
+  t=$(seconds "$fusedit" spark sample --master 'local[2]' --prompts "$work/prompts.jsonl" --images-per-prompt "$per" \
+      --model "$root/models/shapes-tiny" --out "$work/spark-$r")
+  spark+=("$(echo "$images / $t" | bc -l)")
   # the job's own line: from the prompts in hand to the manifest committed (no JVM and Spark start-up)
   inside+=("$(grep -o '[0-9.]* images/s' "$work/last.err" | cut -d' ' -f1)")
   printf 'run %d: fusedit sample %.3f images/s, spark sample local[2] %.3f images/s (the job alone %.3f)\n' "$r" "${one[-1]}" "${spark[-1]}" "${inside[-1]}"
 done
 same=0
 for i in $(seq 0 $((prompts - 1))); do
-  cmp -s "$work/one-1/$(printf '%03d_0.png' "$i")" "$work/spark-1/images/$(printf '%06d_0.png' "$i")" && same=$((same + 1))
+  for k in $(seq 0 $((per - 1))); do
+    cmp -s "$work/one-1/$(printf '%03d_%d.png' "$i" "$k")" "$work/spark-1/images/$(printf '%06d_%d.png' "$i" "$k")" && same=$((same + 1))
+  done
 done
 m1=$(printf '%s\n' "${one[@]}" | median) m2=$(printf '%s\n' "${spark[@]}" | median) m3=$(printf '%s\n' "${inside[@]}" | median)
 printf 'median: fusedit sample %.3f images/s, spark sample local[2] %.3f images/s, ratio %.3f (the job alone %.3f images/s, ratio %.3f); byte-identical PNGs: %d of %d\n' \
-  "$m1" "$m2" "$(echo "$m2 / $m1" | bc -l)" "$m3" "$(echo "$m3 / $m1" | bc -l)" "$same" "$prompts"
+  "$m1" "$m2" "$(echo "$m2 / $m1" | bc -l)" "$m3" "$(echo "$m3 / $m1" | bc -l)" "$same" "$images"
 
 # WebDataset shards of the images just made (ustar tars of KEY.png + KEY.txt)
 mkdir -p "$work/shards"

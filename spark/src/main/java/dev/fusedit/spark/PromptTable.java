@@ -1,18 +1,23 @@
 package dev.fusedit.spark;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructType;
 
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * A table of prompts for {@link SparkSampleJob}: JSON lines, CSV with a header, or Parquet, with
@@ -36,31 +41,16 @@ public final class PromptTable {
     public static List<Prompt> read(SparkSession spark, Path file, long baseSeed, int defaultImages, String defaultNegative) throws IOException {
         if (!Files.isReadable(file)) throw new IOException(file + ": no such prompts file (or it cannot be read)");
         String format = format(file);
-        Dataset<Row> table;
-        try {
-            table = switch (format) {
-                case "json" -> spark.read().option("mode", "PERMISSIVE").json(file.toString());
-                case "csv" -> spark.read().option("header", "true").option("multiLine", "true").option("escape", "\"").csv(file.toString());
-                default -> spark.read().parquet(file.toString());
-            };
-        } catch (Exception e) { // Spark's own exceptions are checked ones thrown unchecked from Scala
-            throw new IOException(file + ": not a readable " + format + " prompts file (" + rootMessage(e) + ")");
-        }
-        StructType schema = table.schema();
-        List<String> columns = Arrays.asList(schema.fieldNames());
-        if (columns.contains("_corrupt_record"))
-            throw new IOException(file + ": some lines are not JSON objects (first: " + firstCorrupt(table) + ")");
+        // JSON lines are read here on the driver, which collects the table anyway: Spark's reader would
+        // spend two jobs (schema inference, then the rows) and some seconds of a short command on them
+        List<Map<String, Object>> rows = format.equals("json") ? jsonLines(file) : sparkRows(spark, file, format);
+        Set<String> columns = new LinkedHashSet<>();
+        rows.forEach(r -> columns.addAll(r.keySet()));
         if (!columns.contains("prompt"))
             throw new IOException(file + ": no 'prompt' column (columns: " + String.join(", ", columns) + "); expected prompt and optional seed, n, negative_prompt");
-        List<Row> rows;
-        try {
-            rows = table.collectAsList();
-        } catch (Exception e) { // Spark's own exceptions are checked ones thrown unchecked from Scala
-            throw new IOException(file + ": not a readable " + format + " prompts file (" + rootMessage(e) + ")");
-        }
         List<Prompt> prompts = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
-            Row r = rows.get(i);
+            Map<String, Object> r = rows.get(i);
             String where = file + ": row " + (i + 1);
             Object text = value(r, "prompt");
             if (text == null) throw new IOException(where + ": prompt is empty");
@@ -83,13 +73,55 @@ public final class PromptTable {
         return "parquet";
     }
 
-    private static Object value(Row r, String column) {
-        int i = r.schema().getFieldIndex(column).getOrElse(() -> -1);
-        return i < 0 || r.isNullAt(i) ? null : r.get(i);
+    /** Each non-blank line a JSON object of column values (numbers, text, or null). */
+    private static List<Map<String, Object>> jsonLines(Path file) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            if (line.isBlank()) continue;
+            JsonNode node;
+            try {
+                node = json.readTree(line);
+            } catch (JacksonException e) {
+                node = null;
+            }
+            if (node == null || !node.isObject()) throw new IOException(file + ": some lines are not JSON objects (first: " + line.strip() + ")");
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> f : node.properties()) {
+                JsonNode v = f.getValue();
+                row.put(f.getKey(), v.isNull() ? null : v.isIntegralNumber() ? (Object) v.longValue() : v.isNumber() ? (Object) v.doubleValue()
+                        : v.isTextual() ? v.textValue() : v.toString());
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /** CSV (a header line) or Parquet through Spark's readers, as column-to-value maps in file order. */
+    private static List<Map<String, Object>> sparkRows(SparkSession spark, Path file, String format) throws IOException {
+        try {
+            Dataset<Row> table = format.equals("csv")
+                    ? spark.read().option("header", "true").option("multiLine", "true").option("escape", "\"").csv(file.toString())
+                    : spark.read().parquet(file.toString());
+            String[] columns = table.schema().fieldNames();
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (Row r : table.collectAsList()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 0; i < columns.length; i++) row.put(columns[i], r.isNullAt(i) ? null : r.get(i));
+                rows.add(row);
+            }
+            return rows;
+        } catch (Exception e) { // Spark's own exceptions are checked ones thrown unchecked from Scala
+            throw new IOException(file + ": not a readable " + format + " prompts file (" + rootMessage(e) + ")");
+        }
+    }
+
+    private static Object value(Map<String, Object> r, String column) {
+        return r.get(column);
     }
 
     /** A whole number from a number column or a text column (CSV reads everything as text). */
-    private static Long longValue(Row r, String column, String where) throws IOException {
+    private static Long longValue(Map<String, Object> r, String column, String where) throws IOException {
         Object v = value(r, column);
         if (v == null) return null;
         if (v instanceof Number num) {
@@ -103,12 +135,6 @@ public final class PromptTable {
         } catch (NumberFormatException e) {
             throw new IOException(where + ": " + column + " must be a whole number, got '" + s + "'");
         }
-    }
-
-    private static String firstCorrupt(Dataset<Row> table) {
-        // Spark refuses queries that read only the corrupt-record column of a raw file unless the rows are materialised
-        List<Row> bad = table.cache().filter("_corrupt_record IS NOT NULL").limit(1).collectAsList();
-        return bad.isEmpty() ? "?" : bad.getFirst().getAs("_corrupt_record");
     }
 
     private static String rootMessage(Throwable e) {

@@ -9,6 +9,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -84,13 +85,16 @@ public final class SparkSampleJob {
         int partitions = settings.partitions() > 0 ? settings.partitions() : jsc.defaultParallelism();
         partitions = Math.max(1, Math.min(partitions, prompts.size()));
         long start = System.nanoTime();
-        JavaRDD<Row> rows = jsc.parallelize(prompts, partitions).mapPartitions(part -> samplePartition(part, spec));
+        // The write's tasks are the job's result tasks, whose accumulator updates Spark applies once
+        // per partition however often a task runs: the count of the committed attempts, without a
+        // query of the manifest after the job.
+        LongAccumulator generated = spark.sparkContext().longAccumulator("images made now");
+        JavaRDD<Row> rows = jsc.parallelize(prompts, partitions).mapPartitions(part -> samplePartition(part, spec, generated));
         Path manifest = out.resolve("manifest.parquet");
         spark.createDataFrame(rows, MANIFEST_SCHEMA).write().mode(SaveMode.Overwrite).parquet(manifest.toString());
         double seconds = (System.nanoTime() - start) / 1e9;
-        // counted from what was committed: a task that ran twice is in the manifest once
-        Row counts = spark.read().parquet(manifest.toString()).selectExpr("count(*)", "count(seconds)").first();
-        return new Summary(counts.getLong(0), counts.getLong(1), seconds, manifest);
+        long images = prompts.stream().mapToLong(PromptTable.Prompt::images).sum();
+        return new Summary(images, generated.value(), seconds, manifest);
     }
 
     /** One image of a prompt row, before it has a manifest row. */
@@ -103,7 +107,7 @@ public final class SparkSampleJob {
     }
 
     /** One task: the images of its prompts that are not on disk yet, in batches, and a manifest row for every image. */
-    private static Iterator<Row> samplePartition(Iterator<PromptTable.Prompt> part, TaskSpec spec) throws IOException {
+    private static Iterator<Row> samplePartition(Iterator<PromptTable.Prompt> part, TaskSpec spec, LongAccumulator generated) throws IOException {
         Path out = Path.of(spec.out());
         List<Row> manifest = new ArrayList<>();
         List<BatchSampler.Request<Image>> missing = new ArrayList<>();
@@ -122,6 +126,7 @@ public final class SparkSampleJob {
                 m.image().writePng(out.resolve(imagePath(image.row(), image.k())));
                 manifest.add(image.manifestRow(spec, m.seconds()));
             }
+            generated.add(missing.size());
         }
         return manifest.iterator();
     }
