@@ -27,6 +27,7 @@ import dev.fusedit.training.optim.GradientClipping;
 import dev.fusedit.training.optim.LearningRate;
 import dev.fusedit.training.progress.LossCurve;
 import dev.fusedit.training.progress.MetricsLog;
+import dev.fusedit.training.progress.TrainingTime;
 import dev.fusedit.model.progress.ProgressBar;
 
 import java.io.IOException;
@@ -174,12 +175,14 @@ public final class Trainer implements AutoCloseable {
         ProgressBar bar = new ProgressBar(progressLabel, step, maxSteps, loggingSteps);
         try (MetricsLog metrics = MetricsLog.open(out.resolve("metrics.jsonl"), step)) {
             long last = clock.getAsLong();
+            TrainingTime time = new TrainingTime(trainNanos);
             while (step < maxSteps && trainNanos < budgetNanos) {
                 long t0 = System.nanoTime();
                 StepResult r = trainStep(step);
                 step++;
                 long now = clock.getAsLong();
-                trainNanos += now - last;
+                time.add(now - last);
+                trainNanos = time.totalNanos();
                 last = now;
                 boolean timeUp = trainNanos >= budgetNanos;
                 if (step % loggingSteps == 0 || step == maxSteps || timeUp) {

@@ -97,6 +97,23 @@ class TrainerTimeBudgetTest {
     }
 
     @Test
+    void minutesTheProcessWasStoppedForAreNotTrainingTime() throws IOException {
+        Path run = dir.resolve("stopped");
+        AtomicLong reading = new AtomicLong();
+        TrainConfig cfg = TrainConfig.read(config, List.of("trainer.max_minutes=0.25"));
+        try (Trainer t = new Trainer(cfg, run, 100, 1, null)) {
+            // one second a step, except that the process is stopped for ten minutes during step 12
+            t.useClock(() -> {
+                long r = reading.getAndIncrement();
+                return (r + (r >= 12 ? 600 : 0)) * 1_000_000_000L;
+            });
+            t.train();
+            assertThat(t.step()).isEqualTo(15);
+            assertThat(t.trainSeconds()).isEqualTo(15.0);
+        }
+    }
+
+    @Test
     void aNegativeBudgetIsRefusedByName() {
         assertThatThrownBy(() -> TrainConfig.read(config, List.of("trainer.max_minutes=-1")))
                 .hasMessageContaining("trainer.max_minutes").hasMessageContaining("-1");
