@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 import java.util.Locale;
 
 /**
- * --steps, --guidance and --sampler, shared by the commands that sample; the defaults are the
+ * --steps, --guidance, --guidance-max-sigma and --sampler, shared by the commands that sample; the defaults are the
  * library's ({@link SampleOptions#DEFAULT_STEPS}, {@link SampleOptions#DEFAULT_GUIDANCE}). Without
  * --sampler the model's scheduler/scheduler_config.json decides (diffusers' stochastic_sampling,
  * false when absent).
@@ -17,6 +17,11 @@ final class SamplingOptions {
 
     @Option(names = "--guidance", description = "classifier-free guidance scale; 1 or less turns it off (default ${DEFAULT-VALUE})")
     double guidance = SampleOptions.DEFAULT_GUIDANCE;
+
+    @Option(names = "--guidance-max-sigma", paramLabel = "SIGMA",
+            description = "guide only the steps whose noise level sigma is at most SIGMA (0 < SIGMA; sigma runs from 1 down to 0); "
+                    + "the steps above it, where the layout is decided, take the conditional velocity alone (default: every step)")
+    double guidanceMaxSigma = Double.POSITIVE_INFINITY;
 
     @Option(names = "--sampler", paramLabel = "euler|stochastic",
             description = "euler: deterministic Euler steps; stochastic: each step re-noises its clean-image prediction with fresh noise "
@@ -31,7 +36,8 @@ final class SamplingOptions {
 
     /** {@code base} with these steps, guidance and sampler. */
     SampleOptions applyTo(SampleOptions base) {
-        return base.withSteps(steps()).withGuidance(guidance).withStochasticSampling(stochastic());
+        if (!(guidanceMaxSigma > 0)) throw new CliException("--guidance-max-sigma must be above 0, got " + guidanceMaxSigma);
+        return base.withSteps(steps()).withGuidance(guidance).withGuidanceMaxSigma(guidanceMaxSigma).withStochasticSampling(stochastic());
     }
 
     /** true / false for stochastic / Euler, null for the model's own setting. */

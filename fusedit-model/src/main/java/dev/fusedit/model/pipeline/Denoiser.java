@@ -62,6 +62,16 @@ public final class Denoiser implements AutoCloseable {
      * each finished step.
      */
     public Result denoise(Tensor initialLatents, Tensor ids, int[][] mask, double guidance, int steps, Rng[] stepNoise, SamplingListener listener) {
+        return denoise(initialLatents, ids, mask, guidance, Double.POSITIVE_INFINITY, steps, stepNoise, listener);
+    }
+
+    /**
+     * {@link #denoise(Tensor, Tensor, int[][], double, int, Rng[], SamplingListener)} with guidance
+     * only at the steps whose σ is at most guidanceMaxSigma; the steps above it take the conditional
+     * velocity alone (the unconditional half is still computed: the text batch stays the same).
+     */
+    public Result denoise(Tensor initialLatents, Tensor ids, int[][] mask, double guidance, double guidanceMaxSigma, int steps, Rng[] stepNoise,
+                          SamplingListener listener) {
         if (initialLatents.dim() != 4) throw new IllegalArgumentException("initial latents must be [P, C, H, W], got " + Arrays.toString(initialLatents.shape()));
         if (!Double.isFinite(guidance)) throw new IllegalArgumentException("guidance must be a finite number, got " + guidance);
         int p = initialLatents.size(0);
@@ -86,7 +96,7 @@ public final class Denoiser implements AutoCloseable {
                     Tensor v = velocity.at(input, t);
                     if (cfg) {
                         Tensor vu = v.narrow(0, 0, p), vc = v.narrow(0, p, p);
-                        v = Pointwise.add(vu, Pointwise.mul(Pointwise.sub(vc, vu), guidance));
+                        v = schedule.sigma(i) <= guidanceMaxSigma ? Pointwise.add(vu, Pointwise.mul(Pointwise.sub(vc, vu), guidance)) : vc;
                     }
                     x.copyFrom(stepNoise == null ? schedule.step(x, v, i) : schedule.stochasticStep(x, v, rowNoise(stepNoise, x.shape()), i));
                 }

@@ -185,7 +185,7 @@ public final class FuseDiTPipeline implements AutoCloseable {
             }
             boolean stochastic = opts.stochasticSampling() != null ? opts.stochasticSampling() : denoiser.scheduler().stochasticSampling();
             // a stochastic sampler's step noise continues each image's own generator
-            Tensor latents = denoiser.denoise(noise, ids, tok.mask(), opts.guidance(), opts.steps(), stochastic ? perImage : null,
+            Tensor latents = denoiser.denoise(noise, ids, tok.mask(), opts.guidance(), opts.guidanceMaxSigma(), opts.steps(), stochastic ? perImage : null,
                     opts.listener()).latents();
             Tensor decoded = vae == null ? latents : vae.model().decode(latents);
             Tensor pixels = ImagePostprocess.toUint8Nhwc(decoded).contiguous();
