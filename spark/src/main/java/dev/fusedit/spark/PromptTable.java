@@ -52,13 +52,13 @@ public final class PromptTable {
         for (int i = 0; i < rows.size(); i++) {
             Map<String, Object> r = rows.get(i);
             String where = file + ": row " + (i + 1);
-            Object text = value(r, "prompt");
+            Object text = r.get("prompt");
             if (text == null) throw new IOException(where + ": prompt is empty");
             Long seed = longValue(r, "seed", where);
             Long n = longValue(r, "n", where);
             if (n != null && (n < 1 || n > 10_000)) throw new IOException(where + ": n must be between 1 and 10000, got " + n);
             int images = n == null ? defaultImages : n.intValue();
-            Object negative = value(r, "negative_prompt");
+            Object negative = r.get("negative_prompt");
             prompts.add(new Prompt(i, text.toString(), seed != null ? seed : baseSeed + (long) i * defaultImages, images,
                     negative != null ? negative.toString() : defaultNegative));
         }
@@ -116,13 +116,9 @@ public final class PromptTable {
         }
     }
 
-    private static Object value(Map<String, Object> r, String column) {
-        return r.get(column);
-    }
-
     /** A whole number from a number column or a text column (CSV reads everything as text). */
     private static Long longValue(Map<String, Object> r, String column, String where) throws IOException {
-        Object v = value(r, column);
+        Object v = r.get(column);
         if (v == null) return null;
         if (v instanceof Number num) {
             if (num.doubleValue() != num.longValue()) throw new IOException(where + ": " + column + " must be a whole number, got " + v);
