@@ -129,7 +129,7 @@ final class BenchDenoiseStepCommand implements java.util.concurrent.Callable<Int
         }
         double flops = profile.flops(), gemm = GemmRate.measure(1024, 1024, 1024);
         double floorRatio = flops / gemm / (median / 1e3);
-        int rows = opts.guidance() > 1 ? 2 * images : images;
+        int rows = pipe.guidance(opts) > 1 ? 2 * images : images;
         if (json) {
             ObjectNode line = new ObjectMapper().createObjectNode();
             line.put("images", images);

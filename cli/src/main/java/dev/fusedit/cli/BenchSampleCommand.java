@@ -39,7 +39,8 @@ final class BenchSampleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SampleBenchmark.prepare(config, transformerDir, tokenizer, dir);
         if (prepareOnly) return 0;
-        SampleOptions opts = sampling.applyTo(SampleOptions.defaults());
+        // the synthetic folder names no guidance_scale: the paper's guidance, said out loud for the printout
+        SampleOptions opts = sampling.applyTo(SampleOptions.defaults().withGuidance(SampleOptions.DEFAULT_GUIDANCE));
         SampleBenchmark.Result r = SampleBenchmark.run(dir, resolution, opts);
         System.out.println("machine        " + MachineFacts.describe());
         System.out.printf("image          %d px, %d steps, guidance %s (batch %d)%n", resolution, opts.steps(), opts.guidance(), opts.guidance() > 1 ? 2 : 1);

@@ -7,16 +7,17 @@ import java.util.Locale;
 
 /**
  * --steps, --guidance, --guidance-max-sigma and --sampler, shared by the commands that sample; the defaults are the
- * library's ({@link SampleOptions#DEFAULT_STEPS}, {@link SampleOptions#DEFAULT_GUIDANCE}). Without
- * --sampler the model's scheduler/scheduler_config.json decides (diffusers' stochastic_sampling,
- * false when absent).
+ * library's ({@link SampleOptions#DEFAULT_STEPS}). Without --guidance the model's model_index.json
+ * decides (guidance_scale, {@link SampleOptions#DEFAULT_GUIDANCE} when absent); without --sampler its
+ * scheduler/scheduler_config.json (diffusers' stochastic_sampling, false when absent).
  */
 final class SamplingOptions {
     @Option(names = "--steps", description = "denoising steps (default ${DEFAULT-VALUE})")
     int steps = SampleOptions.DEFAULT_STEPS;
 
-    @Option(names = "--guidance", description = "classifier-free guidance scale; 1 or less turns it off (default ${DEFAULT-VALUE})")
-    double guidance = SampleOptions.DEFAULT_GUIDANCE;
+    @Option(names = "--guidance", description = "classifier-free guidance scale; 1 or less turns it off "
+            + "(default: the model's guidance_scale in model_index.json, else " + SampleOptions.DEFAULT_GUIDANCE + ")")
+    Double guidance;
 
     @Option(names = "--guidance-max-sigma", paramLabel = "SIGMA",
             description = "guide only the steps whose noise level sigma is at most SIGMA (0 < SIGMA; sigma runs from 1 down to 0); "
@@ -34,10 +35,11 @@ final class SamplingOptions {
         return steps;
     }
 
-    /** {@code base} with these steps, guidance and sampler. */
+    /** {@code base} with these steps, guidance (base's when --guidance is not given) and sampler. */
     SampleOptions applyTo(SampleOptions base) {
+        if (guidance != null && !Double.isFinite(guidance)) throw new CliException("--guidance must be a finite number, got " + guidance);
         if (!(guidanceMaxSigma > 0)) throw new CliException("--guidance-max-sigma must be above 0, got " + guidanceMaxSigma);
-        return base.withSteps(steps()).withGuidance(guidance).withGuidanceMaxSigma(guidanceMaxSigma).withStochasticSampling(stochastic());
+        return base.withSteps(steps()).withGuidance(guidance != null ? guidance : base.guidance()).withGuidanceMaxSigma(guidanceMaxSigma).withStochasticSampling(stochastic());
     }
 
     /** true / false for stochastic / Euler, null for the model's own setting. */

@@ -40,6 +40,7 @@ class SampleCommandsTest {
                   checkpointing_steps: 1
                   logging_steps: 1
                   seed: 3
+                  guidance_scale: 2.5
                 """, "", 2, 12);
         try (Trainer t = new Trainer(TrainConfig.read(config), dir.resolve("run"), 1, 1, null)) {
             t.train();
@@ -47,7 +48,22 @@ class SampleCommandsTest {
         try (Stream<Path> steps = Files.list(dir.resolve("run/checkpoints"))) {
             model = steps.filter(p -> p.getFileName().toString().startsWith("step-")).findFirst().orElseThrow();
         }
-        assertThat(new ObjectMapper().readTree(model.resolve("model_index.json").toFile()).get("max_sequence_length").asInt()).isEqualTo(12);
+        var index = new ObjectMapper().readTree(model.resolve("model_index.json").toFile());
+        assertThat(index.get("max_sequence_length").asInt()).isEqualTo(12);
+        assertThat(index.get("guidance_scale").asDouble()).isEqualTo(2.5);
+    }
+
+    @Test
+    void withoutGuidanceTheModelSamplesAtTheGuidanceItWasTrainedFor() throws IOException {
+        Path own = dir.resolve("own-guidance.png"), named = dir.resolve("named-guidance.png"), papers = dir.resolve("papers-guidance.png");
+        for (Path out : List.of(own, named, papers)) {
+            List<String> args = new java.util.ArrayList<>(List.of("sample", "--model", model.toString(), "--prompt", "a red circle", "--steps", "2",
+                    "--seed", "9", "--out", out.toString()));
+            if (out != own) args.addAll(List.of("--guidance", out == named ? "2.5" : "6"));
+            assertThat(Main.commandLine().execute(args.toArray(String[]::new))).isZero();
+        }
+        assertThat(Files.readAllBytes(own)).isEqualTo(Files.readAllBytes(named));
+        assertThat(RgbImage.readPng(own).pixels()).isNotEqualTo(RgbImage.readPng(papers).pixels());
     }
 
     @Test

@@ -68,7 +68,7 @@ public record GenerationRequest(String prompt, int n, SamplingSettings settings,
         int n = (int) integer(root, "n", 1, 1, limits.maxImages());
         int[] size = size(root, model, limits);
         int steps = (int) integer(root, "steps", SampleOptions.DEFAULT_STEPS, 1, limits.maxSteps());
-        double guidance = number(root, "guidance", SampleOptions.DEFAULT_GUIDANCE);
+        double guidance = number(root, "guidance", model.defaultGuidance());
         String negative = text(root, "negative_prompt", "");
         if (negative.length() > MAX_PROMPT_CHARS) throw new BadRequestException("negative_prompt", "negative_prompt is " + negative.length() + " characters; at most " + MAX_PROMPT_CHARS);
         // a random seed leaves room for n consecutive seeds and is returned with each image

@@ -283,7 +283,7 @@ public final class ImageServer implements AutoCloseable {
     private void models(Context ctx) {
         ObjectNode body = JSON.createObjectNode().put("object", "list");
         body.putArray("data").addObject().put("id", model.id()).put("object", "model").put("owned_by", "fusedit")
-                .put("default_size", model.defaultSize() + "x" + model.defaultSize());
+                .put("default_size", model.defaultSize() + "x" + model.defaultSize()).put("default_guidance", model.defaultGuidance());
         ctx.contentType("application/json").result(body.toString());
     }
 

@@ -33,6 +33,11 @@ public final class ServedModel implements AutoCloseable {
         return id;
     }
 
+    /** The guidance scale a request that names none gets: the model folder's guidance_scale, else the paper's 6. */
+    public double defaultGuidance() {
+        return pipeline.guidance(SampleOptions.defaults());
+    }
+
     /** The size images get when a request names none. */
     public int defaultSize() {
         return pipeline.defaultSize();

@@ -79,7 +79,7 @@ public final class SparkSampleJob {
             throw new IOException(model + ": not a pipeline folder (no model_index.json)");
         Path out = settings.out().toAbsolutePath().normalize();
         Files.createDirectories(out.resolve("images"));
-        TaskSpec spec = new TaskSpec(model.toString(), out.toString(), settings.sampling());
+        TaskSpec spec = new TaskSpec(model.toString(), out.toString(), settings.sampling().withGuidanceOf(model));
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         // one task a core: a task batches its prompts, and an executor runs one denoising pass at a time anyway
         int partitions = settings.partitions() > 0 ? settings.partitions() : jsc.defaultParallelism();

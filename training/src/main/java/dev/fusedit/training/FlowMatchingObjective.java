@@ -215,7 +215,7 @@ final class FlowMatchingObjective implements TrainingObjective {
     @Override
     public void writeModel(Path dir, Map<String, Tensor> weights) throws IOException {
         PipelineWriter.write(dir, transformerConfig, weights, scheduler, captions.tokenizer(), captions.file(), config.data().maxPromptLength(),
-                vae == null ? null : Path.of(config.vaePath()));
+                config.trainer().guidanceScale(), vae == null ? null : Path.of(config.vaePath()));
     }
 
     @Override

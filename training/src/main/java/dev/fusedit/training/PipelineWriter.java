@@ -30,10 +30,11 @@ final class PipelineWriter {
      * @param weights     every transformer tensor by state-dict key (the EMA values where EMA is on)
      * @param maxSequenceLength the prompt length the model trains with, recorded in model_index.json
      *                          so that sampling pads and truncates prompts the same way
+     * @param guidanceScale the guidance sampling uses by default, recorded in model_index.json (null: none recorded)
      * @param vaeDir      the diffusers vae/ folder the model trains on the latents of, or null in pixel space
      */
     static void write(Path dir, ObjectNode transformerConfig, Map<String, Tensor> weights, FlowMatchEulerScheduler scheduler,
-                      Tokenizer tokenizer, Path tokenizerFile, int maxSequenceLength, Path vaeDir) throws IOException {
+                      Tokenizer tokenizer, Path tokenizerFile, int maxSequenceLength, Double guidanceScale, Path vaeDir) throws IOException {
         ObjectNode index = JSON.createObjectNode();
         index.put("_class_name", "FuseDiTPipeline");
         index.put("_diffusers_version", "0.32.0");
@@ -42,6 +43,7 @@ final class PipelineWriter {
         index.putArray("transformer").add("diffusion.models").add(transformerConfig.path("model_type").asText("FuseDiT"));
         if (vaeDir != null) index.putArray("vae").add("diffusers").add("AutoencoderKL");
         index.put("max_sequence_length", maxSequenceLength);
+        if (guidanceScale != null) index.put("guidance_scale", guidanceScale);
         writeJson(dir.resolve("model_index.json"), index);
 
         Path transformer = Files.createDirectories(dir.resolve("transformer"));

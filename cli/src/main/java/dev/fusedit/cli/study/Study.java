@@ -42,11 +42,12 @@ public record Study(Path file, String name, JsonNode tree, Path base, List<Assig
     /**
      * How checkpoints are scored: the steps (ascending), whether the run's last checkpoint is scored
      * too, the prompt file (null: the checkout's benchmarks/shapes-eval.jsonl), the first
-     * promptsPerCategory prompts of each category (0: all), samples per prompt, guidance, denoising
+     * promptsPerCategory prompts of each category (0: all), samples per prompt, guidance (null: each
+     * checkpoint's own, from trainer.guidance_scale), denoising
      * steps, the sampler (null: the model's), images per denoising pass, and the prompts per
      * category the side-by-side grid shows.
      */
-    public record Eval(List<Long> steps, boolean atEnd, Path prompts, int promptsPerCategory, int samples, double guidance, int samplingSteps,
+    public record Eval(List<Long> steps, boolean atEnd, Path prompts, int promptsPerCategory, int samples, Double guidance, int samplingSteps,
                        Boolean stochastic, int batch, int gridPerCategory) {
         /** The sampling settings of every evaluation. */
         public SampleOptions sampleOptions() {
@@ -145,12 +146,12 @@ public record Study(Path file, String name, JsonNode tree, Path base, List<Assig
         e.check(sampler == null || sampler.equals("euler") || sampler.equals("stochastic"), "sampler", "expected euler or stochastic, got " + sampler);
         Eval eval = new Eval(List.copyOf(steps), atEnd, e.has("prompts") ? Path.of(e.requireString("prompts")) : null,
                 e.optInt("prompts_per_category", 0), e.optInt("samples", ShapesEvaluator.DEFAULT_SAMPLES_PER_PROMPT),
-                e.optDouble("guidance", SampleOptions.DEFAULT_GUIDANCE), e.optInt("sampling_steps", SampleOptions.DEFAULT_STEPS),
+                e.has("guidance") ? e.optDouble("guidance", Double.NaN) : null, e.optInt("sampling_steps", SampleOptions.DEFAULT_STEPS),
                 sampler == null ? null : sampler.equals("stochastic"), e.optInt("batch", ShapesBenchmark.DEFAULT_BATCH), e.optInt("grid_per_category", 2));
         e.check(!e.has("prompts") || Files.isRegularFile(eval.prompts()), "prompts", eval.prompts() + ": no such prompt file");
         e.check(eval.promptsPerCategory() >= 0, "prompts_per_category", "expected 0 (all) or more, got " + eval.promptsPerCategory());
         e.check(eval.samples() >= 1, "samples", "must be at least 1, got " + eval.samples());
-        e.check(Double.isFinite(eval.guidance()), "guidance", "expected a number, got " + eval.guidance());
+        e.check(eval.guidance() == null || Double.isFinite(eval.guidance()), "guidance", "expected a number, got " + eval.guidance());
         e.check(eval.samplingSteps() >= 1, "sampling_steps", "must be at least 1, got " + eval.samplingSteps());
         e.check(eval.batch() >= 1, "batch", "must be at least 1, got " + eval.batch());
         e.check(eval.gridPerCategory() >= 1, "grid_per_category", "must be at least 1, got " + eval.gridPerCategory());

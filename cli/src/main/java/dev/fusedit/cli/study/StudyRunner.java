@@ -201,7 +201,7 @@ public final class StudyRunner {
                 + (study.minutes() > 0 ? study.minutes() + " training minutes" : "") + (study.steps() > 0 && study.minutes() > 0 ? ", whichever comes first" : "") + ".");
         lines.add("Evaluated on " + prompts.size() + " prompts" + (e.prompts() != null ? " of `" + e.prompts() + "`" : "")
                 + (e.promptsPerCategory() == 1 ? " (the first of each category)" : e.promptsPerCategory() > 1 ? " (the first " + e.promptsPerCategory() + " of each category)" : "") + ", " + e.samples()
-                + (e.samples() == 1 ? " sample" : " samples") + " a prompt, guidance " + e.guidance() + ", " + e.samplingSteps() + " sampling steps"
+                + (e.samples() == 1 ? " sample" : " samples") + " a prompt, guidance " + (e.guidance() == null ? "the model's" : e.guidance()) + ", " + e.samplingSteps() + " sampling steps"
                 + (e.stochastic() == null ? "" : e.stochastic() ? ", stochastic sampler" : ", Euler sampler") + ".");
         return lines;
     }

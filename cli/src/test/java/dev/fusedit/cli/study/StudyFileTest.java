@@ -125,7 +125,7 @@ class StudyFileTest {
             assertThat(s.variants()).as(f.toString()).isNotEmpty();
             for (String v : s.variants().keySet()) assertThat(s.trainConfig(v, s.seeds().getFirst()).ignoredKeys()).as(f + " " + v).isEmpty();
         }
-        Study p2 = Study.readKeys(Path.of("../studies/patch2-logit.yaml"), List.of("base=../configs/shapes-tiny.yaml"));
+        Study p2 = Study.readKeys(Path.of("../studies/patch2-logit.yaml"), List.of("base=../configs/shapes-tiny-v1.yaml"));
         TrainConfig patch2 = p2.trainConfig("patch2-b32", 2);
         assertThat(patch2.model().get("patch_size").asInt()).isEqualTo(2);
         assertThat(patch2.data().batchSize()).isEqualTo(32);

@@ -47,14 +47,16 @@ public final class FuseDiTPipeline implements AutoCloseable {
     private final Tokenizer tokenizer;
     private final Denoiser denoiser;
     private final int maxSequenceLength;
+    private final double defaultGuidance;
 
     private FuseDiTPipeline(FuseDiTCheckpoint transformer, GemmaCheckpoint textEncoder, VaeCheckpoint vae, Tokenizer tokenizer,
-                            FlowMatchEulerScheduler scheduler, int maxSequenceLength) {
+                            FlowMatchEulerScheduler scheduler, int maxSequenceLength, double defaultGuidance) {
         this.transformer = transformer;
         this.textEncoder = textEncoder;
         this.vae = vae;
         this.tokenizer = tokenizer;
         this.maxSequenceLength = maxSequenceLength;
+        this.defaultGuidance = defaultGuidance;
         this.denoiser = Denoiser.of(transformer, textEncoder == null ? null : textEncoder.model(), scheduler);
     }
 
@@ -80,7 +82,7 @@ public final class FuseDiTPipeline implements AutoCloseable {
             if (c.inChannels() != expectedChannels)
                 throw new IOException(folder.transformerDir().resolve("config.json") + ": in_channels is " + c.inChannels() + " but "
                         + (vae != null ? "the VAE has " + expectedChannels + " latent channels" : "a pixel-space model (no vae/) needs 3 (RGB)"));
-            return new FuseDiTPipeline(transformer, textEncoder, vae, tokenizer, folder.scheduler(), folder.maxSequenceLength());
+            return new FuseDiTPipeline(transformer, textEncoder, vae, tokenizer, folder.scheduler(), folder.maxSequenceLength(), folder.guidanceScale());
         } catch (IOException | RuntimeException e) {
             if (vae != null) vae.close();
             if (textEncoder != null) textEncoder.close();
@@ -103,6 +105,11 @@ public final class FuseDiTPipeline implements AutoCloseable {
 
     public int maxSequenceLength() {
         return maxSequenceLength;
+    }
+
+    /** The guidance scale opts sample with: its own, or the folder's {@link PipelineFolder#guidanceScale() default} when it names none. */
+    public double guidance(SampleOptions opts) {
+        return opts.guidance() != null ? opts.guidance() : defaultGuidance;
     }
 
     /** Pixels per latent cell: the VAE's downsampling factor, or 1 in pixel space. */
@@ -161,7 +168,8 @@ public final class FuseDiTPipeline implements AutoCloseable {
         int height = opts.height() == 0 ? defaultSize() : opts.height(), width = opts.width() == 0 ? defaultSize() : opts.width();
         checkSize(height, width);
         int n = prompts.size(), f = vaeScaleFactor(), channels = transformer.config().inChannels();
-        boolean cfg = opts.guidance() > 1;
+        double guidance = guidance(opts);
+        boolean cfg = guidance > 1;
         MemoryFit.requireFits("sampling " + n + " image" + (n == 1 ? "" : "s") + " of " + height + "x" + width + " in one batch",
                 MemoryFit.samplingBytes(transformer.config(), f, vae == null ? 0 : vae.config().blockOutChannels()[0], n, cfg, height, width,
                         maxSequenceLength));
@@ -185,7 +193,7 @@ public final class FuseDiTPipeline implements AutoCloseable {
             }
             boolean stochastic = opts.stochasticSampling() != null ? opts.stochasticSampling() : denoiser.scheduler().stochasticSampling();
             // a stochastic sampler's step noise continues each image's own generator
-            Tensor latents = denoiser.denoise(noise, ids, tok.mask(), opts.guidance(), opts.guidanceMaxSigma(), opts.steps(), stochastic ? perImage : null,
+            Tensor latents = denoiser.denoise(noise, ids, tok.mask(), guidance, opts.guidanceMaxSigma(), opts.steps(), stochastic ? perImage : null,
                     opts.listener()).latents();
             Tensor decoded = vae == null ? latents : vae.model().decode(latents);
             Tensor pixels = ImagePostprocess.toUint8Nhwc(decoded).contiguous();

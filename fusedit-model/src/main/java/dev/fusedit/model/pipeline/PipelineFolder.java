@@ -21,7 +21,8 @@ import java.util.Optional;
  *   scheduler/    scheduler_config.json
  *   tokenizer/    tokenizer files
  * </pre>
- * model_index.json may also hold {@code "max_sequence_length": N} (see {@link #maxSequenceLength()}).
+ * model_index.json may also hold {@code "max_sequence_length": N} (see {@link #maxSequenceLength()})
+ * and {@code "guidance_scale": g} (see {@link #guidanceScale()}).
  * Opening checks that every piece model_index.json names is there and reads the small configs;
  * errors name the missing or broken file. A symbolic link in the folder that leads out of it is
  * refused ({@link FolderBounds}).
@@ -34,6 +35,7 @@ public final class PipelineFolder {
     private final VaeConfig vaeConfig;
     private final FlowMatchEulerScheduler scheduler;
     private final int maxSequenceLength;
+    private final double guidanceScale;
 
     /** The file a diffusers component folder (transformer/, vae/) keeps its weights in when not sharded. */
     public static final String WEIGHTS_FILE = "diffusion_pytorch_model.safetensors";
@@ -42,7 +44,7 @@ public final class PipelineFolder {
     public static final int DEFAULT_MAX_SEQUENCE_LENGTH = 256;
 
     private PipelineFolder(Path root, String className, Path transformerDir, Path tokenizerDir, Path vaeDir, VaeConfig vaeConfig,
-                           FlowMatchEulerScheduler scheduler, int maxSequenceLength) {
+                           FlowMatchEulerScheduler scheduler, int maxSequenceLength, double guidanceScale) {
         this.root = root;
         this.className = className;
         this.transformerDir = transformerDir;
@@ -51,6 +53,7 @@ public final class PipelineFolder {
         this.vaeConfig = vaeConfig;
         this.scheduler = scheduler;
         this.maxSequenceLength = maxSequenceLength;
+        this.guidanceScale = guidanceScale;
     }
 
     public static PipelineFolder open(Path root) throws IOException {
@@ -91,7 +94,15 @@ public final class PipelineFolder {
                 throw new FormatException(indexFile, "max_sequence_length: expected a positive integer, got " + ml);
             maxLength = ml.asInt();
         }
-        return new PipelineFolder(root, className, transformer, tokenizer, vae, vaeConfig, scheduler, maxLength);
+        // our extension too: the guidance the model samples best at (the diffusers pipeline's call argument name)
+        double guidance = SampleOptions.DEFAULT_GUIDANCE;
+        JsonNode g = index.get("guidance_scale");
+        if (g != null && !g.isNull()) {
+            if (!g.isNumber() || !Double.isFinite(g.asDouble()) || g.asDouble() < 0)
+                throw new FormatException(indexFile, "guidance_scale: expected a number of at least 0 (1 or less: no guidance), got " + g);
+            guidance = g.asDouble();
+        }
+        return new PipelineFolder(root, className, transformer, tokenizer, vae, vaeConfig, scheduler, maxLength, guidance);
     }
 
     private static boolean listed(JsonNode index, String component) {
@@ -137,6 +148,15 @@ public final class PipelineFolder {
      */
     public int maxSequenceLength() {
         return maxSequenceLength;
+    }
+
+    /**
+     * The classifier-free guidance scale sampling uses when the caller names none: model_index.json's
+     * "guidance_scale" (written by {@code fusedit train} from trainer.guidance_scale), else
+     * {@link SampleOptions#DEFAULT_GUIDANCE}, the paper's 6.
+     */
+    public double guidanceScale() {
+        return guidanceScale;
     }
 
     public Path tokenizerDir() {

@@ -6,7 +6,8 @@ package dev.fusedit.model.pipeline;
  *
  * @param negativePrompt  the unconditional text of classifier-free guidance ("" = the empty caption, BOS + padding)
  * @param steps           Euler steps
- * @param guidance        classifier-free guidance scale g (v = v_u + g·(v_c − v_u)); at most 1 runs the conditional half only
+ * @param guidance        classifier-free guidance scale g (v = v_u + g·(v_c − v_u)); at most 1 runs the conditional half only;
+ *                        null: the model's own ({@link PipelineFolder#guidanceScale()}, else {@link #DEFAULT_GUIDANCE})
  * @param guidanceMaxSigma guidance applies at the steps whose σ is at most this (infinity: every step, the reference's);
  *                        the steps above it take the conditional velocity alone
  * @param height          image height in pixels; 0 = the model's default (transformer sample_size × VAE factor)
@@ -17,25 +18,30 @@ package dev.fusedit.model.pipeline;
  *                        steps, null follows the model's scheduler_config.json (stochastic_sampling)
  * @param listener        step progress and warnings
  */
-public record SampleOptions(String negativePrompt, int steps, double guidance, double guidanceMaxSigma, int height, int width, long seed,
+public record SampleOptions(String negativePrompt, int steps, Double guidance, double guidanceMaxSigma, int height, int width, long seed,
                             int imagesPerPrompt, Boolean stochasticSampling, SamplingListener listener) {
     public static final int DEFAULT_STEPS = 25;
+    /** The paper's evaluation guidance: what a model whose folder names no guidance_scale samples with. */
     public static final double DEFAULT_GUIDANCE = 6.0;
 
     public SampleOptions {
         if (negativePrompt == null) negativePrompt = "";
         if (listener == null) listener = SamplingListener.WARNINGS_TO_STDERR;
         if (steps < 1) throw new IllegalArgumentException("steps must be at least 1, got " + steps);
-        if (!Double.isFinite(guidance)) throw new IllegalArgumentException("guidance must be a finite number, got " + guidance);
+        if (guidance != null && !Double.isFinite(guidance)) throw new IllegalArgumentException("guidance must be a finite number, got " + guidance);
         if (Double.isNaN(guidanceMaxSigma) || guidanceMaxSigma <= 0)
             throw new IllegalArgumentException("the guidance's largest sigma must be above 0 (infinity: every step), got " + guidanceMaxSigma);
         if (height < 0 || width < 0) throw new IllegalArgumentException("height and width must be positive (0 = the model's default), got " + height + " x " + width);
         if (imagesPerPrompt < 1) throw new IllegalArgumentException("images per prompt must be at least 1, got " + imagesPerPrompt);
     }
 
-    /** Empty negative prompt, 25 steps, guidance 6.0 (the paper's evaluation settings), default size, seed 0, one image per prompt, the model's sampler. */
+    /**
+     * Empty negative prompt, 25 steps (the paper's evaluation setting), the model's guidance (the
+     * paper's 6.0 unless its folder names another), default size, seed 0, one image per prompt, the
+     * model's sampler.
+     */
     public static SampleOptions defaults() {
-        return new SampleOptions("", DEFAULT_STEPS, DEFAULT_GUIDANCE, Double.POSITIVE_INFINITY, 0, 0, 0, 1, null, SamplingListener.WARNINGS_TO_STDERR);
+        return new SampleOptions("", DEFAULT_STEPS, null, Double.POSITIVE_INFINITY, 0, 0, 0, 1, null, SamplingListener.WARNINGS_TO_STDERR);
     }
 
     public SampleOptions withNegativePrompt(String text) {
@@ -46,7 +52,8 @@ public record SampleOptions(String negativePrompt, int steps, double guidance, d
         return new SampleOptions(negativePrompt, n, guidance, guidanceMaxSigma, height, width, seed, imagesPerPrompt, stochasticSampling, listener);
     }
 
-    public SampleOptions withGuidance(double g) {
+    /** Guidance scale g; null: the model's own. */
+    public SampleOptions withGuidance(Double g) {
         return new SampleOptions(negativePrompt, steps, g, guidanceMaxSigma, height, width, seed, imagesPerPrompt, stochasticSampling, listener);
     }
 

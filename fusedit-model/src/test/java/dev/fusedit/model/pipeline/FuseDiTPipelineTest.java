@@ -183,6 +183,24 @@ class FuseDiTPipelineTest {
     }
 
     @Test
+    void withoutAGuidanceTheFoldersGuidanceScaleSamples(@TempDir Path tmp) throws IOException {
+        Path folder = TinyPipelineFolder.write(tmp.resolve("model"), 11);
+        Path index = folder.resolve("model_index.json");
+        Files.writeString(index, Files.readString(index).replace("\"max_sequence_length\"", "\"guidance_scale\": 2.5, \"max_sequence_length\""));
+        List<String> prompt = List.of("a red circle");
+        SampleOptions own = SampleOptions.defaults().withSteps(3);
+        try (FuseDiTPipeline withScale = FuseDiTPipeline.load(folder)) {
+            assertThat(withScale.guidance(own)).isEqualTo(2.5);
+            assertThat(withScale.guidance(own.withGuidance(4.0))).isEqualTo(4.0);
+            byte[] byDefault = withScale.generate(prompt, own).getFirst().image().pixels();
+            assertThat(byDefault).isEqualTo(withScale.generate(prompt, own.withGuidance(2.5)).getFirst().image().pixels());
+            assertThat(byDefault).isNotEqualTo(withScale.generate(prompt, own.withGuidance(SampleOptions.DEFAULT_GUIDANCE)).getFirst().image().pixels());
+        }
+        // the same weights without the key sample at the paper's guidance
+        assertThat(pipe.guidance(own)).isEqualTo(SampleOptions.DEFAULT_GUIDANCE);
+    }
+
+    @Test
     void sizesThatAreNotMultiplesOfThePatchFailWithSizesThatWork() {
         assertThatThrownBy(() -> pipe.generate(List.of("a"), quick().withSize(30, 16)))
                 .isInstanceOf(IllegalArgumentException.class)

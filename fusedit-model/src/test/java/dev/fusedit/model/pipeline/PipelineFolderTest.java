@@ -40,6 +40,21 @@ class PipelineFolderTest {
     }
 
     @Test
+    void guidanceScaleIsTheModelsOwnOrThePapersAndABadOneIsNamed(@TempDir Path dir) throws IOException {
+        Path root = pipeline(dir, false);
+        assertThat(PipelineFolder.open(root).guidanceScale()).isEqualTo(SampleOptions.DEFAULT_GUIDANCE);
+        Path index = root.resolve("model_index.json");
+        String plain = Files.readString(index);
+        Files.writeString(index, plain.replace("\"_class_name\"", "\"guidance_scale\": 3.5, \"_class_name\""));
+        assertThat(PipelineFolder.open(root).guidanceScale()).isEqualTo(3.5);
+        for (String bad : new String[] {"\"3\"", "-1", "true"}) {
+            Files.writeString(index, plain.replace("\"_class_name\"", "\"guidance_scale\": " + bad + ", \"_class_name\""));
+            assertThatThrownBy(() -> PipelineFolder.open(root)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("model_index.json").hasMessageContaining("guidance_scale").hasMessageContaining(bad);
+        }
+    }
+
+    @Test
     void resolvesEveryComponent(@TempDir Path dir) throws IOException {
         PipelineFolder p = PipelineFolder.open(pipeline(dir, true));
         assertThat(p.className()).isEqualTo("FuseDiTPipeline");

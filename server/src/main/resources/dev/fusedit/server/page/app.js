@@ -7,6 +7,7 @@ const $ = (id) => document.getElementById(id);
 fetch("/v1/models").then((r) => r.json()).then((m) => {
   const model = m.data[0];
   $("model").textContent = model.id + " · " + model.default_size;
+  $("guidance").value = model.default_guidance;
 }).catch(() => {});
 
 $("form").addEventListener("submit", async (event) => {

@@ -12,8 +12,9 @@ final class SamplingFlags {
     @Option(names = "--steps", description = "denoising steps (default ${DEFAULT-VALUE})")
     int steps = SampleOptions.DEFAULT_STEPS;
 
-    @Option(names = "--guidance", description = "classifier-free guidance scale; 1 or less turns it off (default ${DEFAULT-VALUE})")
-    double guidance = SampleOptions.DEFAULT_GUIDANCE;
+    @Option(names = "--guidance", description = "classifier-free guidance scale; 1 or less turns it off "
+            + "(default: the model's guidance_scale in model_index.json, else " + SampleOptions.DEFAULT_GUIDANCE + ")")
+    Double guidance;
 
     @Option(names = "--sampler", paramLabel = "euler|stochastic", description = "default: the model's scheduler config")
     String sampler;

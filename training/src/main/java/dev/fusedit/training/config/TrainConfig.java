@@ -33,11 +33,15 @@ public record TrainConfig(
         String schedulerPath,
         List<String> ignoredKeys) {
 
-    /** maxMinutes: a budget of training time (0 = none); the run stops at whichever of it and maxSteps comes first. */
+    /**
+     * maxMinutes: a budget of training time (0 = none); the run stops at whichever of it and maxSteps comes first.
+     * guidanceScale: the classifier-free guidance the run's pipeline folders record as their sampling default
+     * (model_index.json guidance_scale) and its eval grids use; null: none recorded (samplers use the paper's 6).
+     */
     public record Trainer(int maxSteps, double maxMinutes, int checkpointingSteps, int loggingSteps, int gradientAccumulationSteps,
                           double gradientClipping, double logitMean, double logitStd, double modeScale, String weightingScheme,
                           boolean preconditionOutputs, long seed, boolean trainDit, boolean trainLlm, String resumeFrom,
-                          String run, String textModel, int evalSteps, List<String> evalPrompts) {}
+                          String run, String textModel, int evalSteps, List<String> evalPrompts, Double guidanceScale) {}
 
     /** updateSteps 0 = no EMA (the reference's update_steps: null). */
     public record Ema(double decay, int updateSteps) {}
@@ -95,7 +99,8 @@ public record TrainConfig(
         ConfigReader t = top.object("trainer");
         t.allowOnly(Set.of("max_steps", "max_minutes", "checkpointing_steps", "logging_steps", "gradient_accumulation_steps",
                         "gradient_clipping", "logit_mean", "logit_std", "mode_scale", "weighting_scheme", "precondition_outputs", "seed",
-                        "train_dit", "train_llm", "resume_from", "run", "checkpoint_dir", "text_model", "eval_steps", "eval_prompts"),
+                        "train_dit", "train_llm", "resume_from", "run", "checkpoint_dir", "text_model", "eval_steps", "eval_prompts",
+                        "guidance_scale"),
                 Set.of("cache_dir", "consolidation_steps", "enable_gradient_checkpointing", "hard_skip_resume", "mixed_precision", "project"),
                 ignored::add);
         String weighting = t.optString("weighting_scheme", "logit_normal");
@@ -120,7 +125,10 @@ public record TrainConfig(
                 t.optString("run", "run"),
                 t.optString("text_model", null),
                 t.optInt("eval_steps", 0),
-                evalPrompts(t));
+                evalPrompts(t),
+                t.has("guidance_scale") ? t.optDouble("guidance_scale", Double.NaN) : null);
+        t.check(trainer.guidanceScale() == null || (Double.isFinite(trainer.guidanceScale()) && trainer.guidanceScale() >= 0), "guidance_scale",
+                "expected a number of at least 0 (1 or less: no guidance), got " + trainer.guidanceScale());
         t.check(trainer.maxMinutes() >= 0 && Double.isFinite(trainer.maxMinutes()), "max_minutes",
                 "expected minutes of training time (0 or absent: no limit), got " + trainer.maxMinutes());
         t.check(trainer.evalSteps() >= 0 && (trainer.evalSteps() == 0 || trainer.evalSteps() % trainer.checkpointingSteps() == 0), "eval_steps",
