@@ -45,7 +45,8 @@ class SparkShapesEvalJobTest {
 
         String expected;
         try (FuseDiTPipeline pipe = FuseDiTPipeline.load(LocalSpark.MODEL)) {
-            var options = new SamplingSettings(4, dev.fusedit.model.pipeline.SampleOptions.DEFAULT_GUIDANCE, null, 5).options("");
+            // the model's own guidance, as the command without --guidance
+            var options = new SamplingSettings(4, null, null, 5).options("");
             expected = ShapesBenchmark.run(pipe, prompts, new ShapesEvaluator(2), options, 5, "test").report().toJson();
         }
         assertThat(Files.readString(report)).isEqualTo(expected);
