@@ -106,6 +106,16 @@ class StudySmokeTest {
                 "--set", "eval.prompts=../benchmarks/shapes-eval.jsonl", "--set", "eval.samples=2", "--resume"))
                 .contains("differs from the study").contains("at eval");
         assertThat(Files.readString(stateFile)).isEqualTo(state);
+        // nor on a base config edited since it started (the same path, other content)
+        Path base = dir.resolve("tiny.yaml");
+        String baseText = Files.readString(base);
+        assertThat(baseText).contains("max_steps: 100");
+        Files.writeString(base, baseText.replace("max_steps: 100", "max_steps: 101"));
+        assertThat(CliRuns.errorOf("study", "-c", "../studies/smoke.yaml", "--out", out.toString(), "--set", "base=" + base,
+                "--set", "eval.prompts=../benchmarks/shapes-eval.jsonl", "--resume"))
+                .contains("(the study's base) differs from the one").contains("base_config");
+        Files.writeString(base, baseText);
+        assertThat(Files.readString(stateFile)).isEqualTo(state);
 
         // take out one evaluation (from the state and the report) and, for logit-0 seed 1, everything after its step-2
         // checkpoint, as a kill during training would leave it

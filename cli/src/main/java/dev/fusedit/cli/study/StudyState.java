@@ -22,7 +22,9 @@ import java.util.Set;
  * finished training run and every evaluation, so that `--resume` skips exactly those. It also
  * keeps the study file's content (after --set) it was started with: a resume with a changed base,
  * set, run or eval section, or a changed variant, is refused (its runs would not be comparable);
- * more seeds or new variants are fine.
+ * more seeds or new variants are fine. The base training config's content is kept too, so that an
+ * edit of that file under a study is refused as well (a state from before it was kept adopts the
+ * file as it is).
  */
 final class StudyState {
     static final String FILE = "study-state.json";
@@ -52,15 +54,18 @@ final class StudyState {
         }
     }
 
-    private record Stored(JsonNode study, List<RunRecord> runs) {}
+    /** baseConfig null: a state written before the base's content was kept. */
+    private record Stored(JsonNode study, JsonNode baseConfig, List<RunRecord> runs) {}
 
     private final Path file;
     private final JsonNode study;
+    private final JsonNode baseConfig;
     private final Map<String, RunRecord> runs = new LinkedHashMap<>();
 
-    private StudyState(Path file, JsonNode study) {
+    private StudyState(Path file, JsonNode study, JsonNode baseConfig) {
         this.file = file;
         this.study = study;
+        this.baseConfig = baseConfig;
     }
 
     /**
@@ -69,7 +74,7 @@ final class StudyState {
      */
     static StudyState open(Path out, Study study, boolean resume) throws IOException {
         Path file = out.resolve(FILE);
-        StudyState state = new StudyState(file, study.tree());
+        StudyState state = new StudyState(file, study.tree(), ConfigFiles.readYaml(study.base()));
         if (!Files.exists(file)) {
             if (!resume && Files.isDirectory(out.resolve("runs")))
                 throw new IOException(out + " holds study runs already: pass --resume to finish them, or another --out");
@@ -87,6 +92,9 @@ final class StudyState {
         if (!changed.isEmpty())
             throw new IOException(study.file() + " differs from the study " + out + " was started with, at " + String.join(", ", changed)
                     + ": finish it with the file as it was, or use another --out");
+        if (stored.baseConfig() != null && !stored.baseConfig().equals(state.baseConfig))
+            throw new IOException(study.base() + " (the study's base) differs from the one " + out + " was started with"
+                    + ": finish it with the config as it was (it is kept in " + file + ", base_config), or use another --out");
         for (RunRecord r : stored.runs()) state.runs.put(key(r.variant(), r.seed()), r);
         return state;
     }
@@ -126,6 +134,7 @@ final class StudyState {
     private void save() throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.set("study", study);
+        root.set("base_config", baseConfig);
         root.set("runs", JSON.valueToTree(runs.values()));
         AtomicFiles.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
     }
