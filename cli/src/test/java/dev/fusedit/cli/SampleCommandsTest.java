@@ -53,15 +53,20 @@ class SampleCommandsTest {
         assertThat(index.get("guidance_scale").asDouble()).isEqualTo(2.5);
     }
 
+    /** `sample` of "a red circle" (2 steps, seed 9) into out, with the extra flags. */
+    private static void sampleRedCircle(Path out, String... extra) {
+        List<String> args = new java.util.ArrayList<>(List.of("sample", "--model", model.toString(), "--prompt", "a red circle", "--steps", "2",
+                "--seed", "9", "--out", out.toString()));
+        args.addAll(List.of(extra));
+        assertThat(Main.commandLine().execute(args.toArray(String[]::new))).isZero();
+    }
+
     @Test
     void withoutGuidanceTheModelSamplesAtTheGuidanceItWasTrainedFor() throws IOException {
         Path own = dir.resolve("own-guidance.png"), named = dir.resolve("named-guidance.png"), papers = dir.resolve("papers-guidance.png");
-        for (Path out : List.of(own, named, papers)) {
-            List<String> args = new java.util.ArrayList<>(List.of("sample", "--model", model.toString(), "--prompt", "a red circle", "--steps", "2",
-                    "--seed", "9", "--out", out.toString()));
-            if (out != own) args.addAll(List.of("--guidance", out == named ? "2.5" : "6"));
-            assertThat(Main.commandLine().execute(args.toArray(String[]::new))).isZero();
-        }
+        sampleRedCircle(own);
+        sampleRedCircle(named, "--guidance", "2.5");
+        sampleRedCircle(papers, "--guidance", "6");
         assertThat(Files.readAllBytes(own)).isEqualTo(Files.readAllBytes(named));
         assertThat(RgbImage.readPng(own).pixels()).isNotEqualTo(RgbImage.readPng(papers).pixels());
     }
@@ -69,12 +74,9 @@ class SampleCommandsTest {
     @Test
     void theSamplerOptionPicksEulerOrStochasticAndRefusesOtherNames() throws IOException {
         Path euler = dir.resolve("euler.png"), plain = dir.resolve("plain.png"), stochastic = dir.resolve("stochastic.png");
-        for (Path out : List.of(euler, plain, stochastic)) {
-            List<String> args = new java.util.ArrayList<>(List.of("sample", "--model", model.toString(), "--prompt", "a red circle", "--steps", "2",
-                    "--seed", "9", "--out", out.toString()));
-            if (out != plain) args.addAll(List.of("--sampler", out == euler ? "euler" : "stochastic"));
-            assertThat(Main.commandLine().execute(args.toArray(String[]::new))).isZero();
-        }
+        sampleRedCircle(euler, "--sampler", "euler");
+        sampleRedCircle(plain);
+        sampleRedCircle(stochastic, "--sampler", "stochastic");
         // the trainer's scheduler config has no stochastic_sampling: Euler by default
         assertThat(Files.readAllBytes(plain)).isEqualTo(Files.readAllBytes(euler));
         assertThat(RgbImage.readPng(stochastic).pixels()).isNotEqualTo(RgbImage.readPng(euler).pixels());

@@ -35,7 +35,7 @@ public final class ServedModel implements AutoCloseable {
 
     /** The guidance scale a request that names none gets: the model folder's guidance_scale, else the paper's 6. */
     public double defaultGuidance() {
-        return pipeline.guidance(SampleOptions.defaults());
+        return pipeline.defaultGuidance();
     }
 
     /** The size images get when a request names none. */

@@ -107,7 +107,12 @@ public final class FuseDiTPipeline implements AutoCloseable {
         return maxSequenceLength;
     }
 
-    /** The guidance scale opts sample with: its own, or the folder's {@link PipelineFolder#guidanceScale() default} when it names none. */
+    /** The guidance scale options that name none sample with: the folder's {@link PipelineFolder#guidanceScale()}. */
+    public double defaultGuidance() {
+        return defaultGuidance;
+    }
+
+    /** The guidance scale opts sample with: its own, or the {@link #defaultGuidance()} when it names none. */
     public double guidance(SampleOptions opts) {
         return opts.guidance() != null ? opts.guidance() : defaultGuidance;
     }
